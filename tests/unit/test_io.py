@@ -1,0 +1,66 @@
+"""Workspace store: round trip, atomic replace, clear errors for bad files."""
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import LineString, Point, box
+
+from geo import io
+from geo.model import DataError
+
+
+def tiny_layers():
+    wards = gpd.GeoDataFrame({"ward_code": ["E05000001"], "ward_name": ["North"]},
+                             geometry=[box(0, 0, 100, 100)], crs=27700)
+    lsoas = gpd.GeoDataFrame({"lsoa_code": ["E01000001", "E01000002"], "population": [1500, 1600],
+                              "imd_decile": [1, None]},
+                             geometry=[box(0, 0, 50, 100), box(50, 0, 100, 100)], crs=27700)
+    roads = gpd.GeoDataFrame({"road_id": ["r1"], "name": ["Mill Lane"], "social_housing": [True]},
+                             geometry=[LineString([(0, 0), (100, 100)])], crs=27700)
+    people = gpd.GeoDataFrame({"participant_id": ["a1"], "enrolled_on": ["2024-05-01"],
+                               "job_start_on": [None]}, geometry=[Point(1, 1)], crs=27700)
+    return {"wards": wards, "lsoas": lsoas, "roads": roads, "participants": people}
+
+
+def test_round_trip(tmp_path):
+    path = tmp_path / "ws.gpkg"
+    io.write_workspace(path, tiny_layers(), {"name": "Tiny", "fictional": "true"})
+    ws = io.read_workspace(path)
+    assert ws.name == "Tiny" and ws.fictional and ws.display_name.endswith("(fictional demo data)")
+    assert list(ws.layer("lsoas")["population"]) == [1500, 1600]
+    assert ws.layer("lsoas")["imd_decile"].isna().tolist() == [False, True]
+    assert bool(ws.layer("roads")["social_housing"].iloc[0]) is True
+    assert ws.layer("participants")["enrolled_on"].iloc[0] == pd.Timestamp("2024-05-01")
+    assert not ws.has("venues") and len(ws.layer("venues")) == 0
+    # the id is a content hash: same content, same id; new content, new id
+    assert io.read_workspace(path).id == ws.id
+    io.write_workspace(path, tiny_layers(), {"name": "Tiny 2"})
+    assert io.read_workspace(path).id != ws.id
+
+
+def test_bad_write_leaves_old_file(tmp_path):
+    path = tmp_path / "ws.gpkg"
+    io.write_workspace(path, tiny_layers(), {"name": "Old"})
+    before = path.read_bytes()
+    bad = tiny_layers()
+    bad["lsoas"] = bad["lsoas"].drop(columns=["population"])
+    with pytest.raises(DataError, match="population"):
+        io.write_workspace(path, bad, {"name": "New"})
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["ws.gpkg"]
+
+
+def test_missing_and_corrupt_files(tmp_path):
+    with pytest.raises(DataError, match="does not exist"):
+        io.read_workspace(tmp_path / "nope.gpkg")
+    junk = tmp_path / "junk.gpkg"
+    junk.write_bytes(b"this is not a geopackage")
+    with pytest.raises(DataError, match="junk.gpkg.*not a readable GeoPackage"):
+        io.read_workspace(junk)
+
+
+def test_workspace_without_lsoas_refused(tmp_path):
+    layers = tiny_layers()
+    del layers["lsoas"]
+    with pytest.raises(DataError, match="no 'lsoas' layer"):
+        io.write_workspace(tmp_path / "x.gpkg", layers, {})
