@@ -1,0 +1,18 @@
+"""Patchwork: outreach planning for employment support in deprived neighbourhoods."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.set_page_config(page_title="Patchwork", page_icon=":material/map:", layout="wide")
+
+pages = [
+    st.Page("pages/map.py", title="Map", icon=":material/map:", default=True),
+]
+nav = st.navigation(pages)
+
+with st.sidebar:
+    st.markdown("### Patchwork")
+    st.caption("Outreach planning for employment support: need, reach and engagement on one map.")
+
+nav.run()
