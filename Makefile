@@ -52,18 +52,16 @@ $(VENDOR_STAMP): $(NODE_STAMP) $(ROOT)/scripts/vendor.py | $(VENV_STAMP)
 
 demo: $(DEMO)
 
-# Built once; rebuilt when the generator changes. Written to a temporary file first
-# so an interrupted run never leaves a half-written workspace behind.
-$(DEMO): $(ROOT)/geo/demo.py | $(VENV_STAMP)
-	mkdir -p $(dir $@)
-	rm -f $@.tmp.gpkg
-	cd $(ROOT) && $(PY) -m geo.demo --out $@.tmp.gpkg
-	mv -f $@.tmp.gpkg $@
+# Built once; rebuilt when the generator changes (geo.io.ensure_demo checks the generator's
+# hash and writes atomically, so an interrupted run never leaves a half-written workspace).
+$(DEMO): $(ROOT)/geo/demo.py $(ROOT)/geo/io.py $(ROOT)/geo/model.py | $(VENV_STAMP)
+	cd $(ROOT) && $(PY) -c 'from geo.io import ensure_demo; print("demo workspace:", ensure_demo())'
+	touch $@
 
 run: setup demo
 	cd $(ROOT) && $(VENV)/bin/streamlit run app.py
 
-test: setup
+test: setup demo
 	cd $(ROOT) && $(PY) -m pytest -q -ra $(PYTEST_ARGS)
 
 bench: setup

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-st.set_page_config(page_title="Patchwork", page_icon=":material/map:", layout="wide")
+st.set_page_config(page_title="Patchwork", page_icon=str(Path(__file__).parent / "ui" / "favicon.png"), layout="wide")
 
 pages = [
     st.Page("pages/map.py", title="Map", icon=":material/map:", default=True),

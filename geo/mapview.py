@@ -123,6 +123,22 @@ class _Attribution(MacroElement):
         self.text = text
 
 
+class _Popup(MacroElement):
+    """`bindPopup` with an HTML string: folium.Popup builds its content with jQuery, which we do not load."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "{{ this._parent.get_name() }}.bindPopup({{ this.html|tojson }}, {maxWidth: {{ this.max_width }}});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, html_text: str, *, max_width: int = 320) -> None:
+        super().__init__()
+        self._name = "Popup"
+        self.html = html_text
+        self.max_width = int(max_width)
+
+
 def _yes_no(value: object) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return "not known"
@@ -175,6 +191,8 @@ def build_map(
     - venues, bus_stops, bus_routes, partners: their layer columns.
     """
     minx, miny, maxx, maxy = wards.total_bounds
+    if roads is not None and len(roads):  # open on where people live, not the empty rural fringe
+        minx, miny, maxx, maxy = roads.total_bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=12, tiles=None,
                    max_zoom=19, min_zoom=8, control_scale=True, prefer_canvas=False)
     m.default_js = [("leaflet", f"{options.asset_base}/leaflet/leaflet.js")]
@@ -261,13 +279,13 @@ def build_map(
         group = folium.FeatureGroup(name="Community venues").add_to(m)
         for _, v in venues.iterrows():
             closed = v.get("closed") is True
-            folium.CircleMarker(
+            marker = folium.CircleMarker(
                 [v.geometry.y, v.geometry.x], radius=8, color="#ffffff" if not closed else "#0b0c0c",
                 weight=2, fill=True, fill_color=VENUE_COLOURS.get(str(v["kind"]), "#505a5f"),
                 fill_opacity=0.35 if closed else 0.95, dash_array="3" if closed else None,
                 tooltip=f"{v['name']} ({VENUE_KINDS.get(str(v['kind']), v['kind'])})",
-                popup=folium.Popup(venue_popup_html(v), max_width=320),
             ).add_to(group)
+            marker.add_child(_Popup(venue_popup_html(v)))
 
     if partners is not None and "partners" in show and len(partners):
         group = folium.FeatureGroup(name="Partner sites").add_to(m)

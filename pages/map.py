@@ -49,8 +49,8 @@ kpi_strip([
      f"{eng.pct_roads_engaged:.0f}%" if eng.roads_total else "no roads",
      f"{eng.roads_engaged:,} of {eng.roads_total:,} roads. A road is a named street within one ward "
      "(the Working Together measure)."),
-    ("LSOAs in England's most deprived 20%", f"{deprived.lsoas} of {deprived.total}",
-     "IMD decile 1 or 2."),
+    ("LSOAs in most deprived 20%", f"{deprived.lsoas} of {deprived.total}",
+     "LSOAs in England's most deprived 20% on the overall IMD (decile 1 or 2)."),
     ("Venues within 400 m of a bus stop", f"{int(near.sum())} of {open_venues}",
      "Straight-line distance from the venue to the nearest stop."),
 ])
