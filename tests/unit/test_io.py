@@ -64,3 +64,32 @@ def test_workspace_without_lsoas_refused(tmp_path):
     del layers["lsoas"]
     with pytest.raises(DataError, match="no 'lsoas' layer"):
         io.write_workspace(tmp_path / "x.gpkg", layers, {})
+
+
+def test_plans_versioned_and_never_silently_overwritten(tmp_path):
+    path = tmp_path / "ws.gpkg"
+    io.write_workspace(path, tiny_layers(), {"name": "Tiny"})
+    ws_id = io.read_workspace(path).id
+    v1 = io.save_plan(path, kind="hubs", name="Spring", payload={"hubs": ["v1"]})
+    assert v1 == 1
+    # two tabs open version 1; the first saves, the second is refused and nothing is lost
+    assert io.save_plan(path, kind="hubs", name="Spring", payload={"hubs": ["v1", "v2"]}, expected_version=1) == 2
+    with pytest.raises(io.StalePlanError, match="version 1.*version 2"):
+        io.save_plan(path, kind="hubs", name="Spring", payload={"hubs": ["v9"]}, expected_version=1)
+    info, payload = io.load_plan(path, kind="hubs", name="Spring")
+    assert info.version == 2 and payload == {"hubs": ["v1", "v2"]}
+    # a new plan with an existing name is also refused
+    with pytest.raises(io.StalePlanError):
+        io.save_plan(path, kind="hubs", name="Spring", payload={})
+    assert [p.name for p in io.list_plans(path, kind="hubs")] == ["Spring"]
+    assert io.list_plans(path, kind="patches") == []
+    with pytest.raises(io.StalePlanError):
+        io.delete_plan(path, kind="hubs", name="Spring", expected_version=1)
+    io.delete_plan(path, kind="hubs", name="Spring", expected_version=2)
+    assert io.list_plans(path, kind="hubs") == []
+    with pytest.raises(DataError, match="not saved"):
+        io.load_plan(path, kind="hubs", name="Spring")
+    with pytest.raises(DataError, match="has no name"):
+        io.save_plan(path, kind="hubs", name="  ", payload={})
+    # saving plans does not change the workspace's content id (caches stay warm)
+    assert io.read_workspace(path).id == ws_id
