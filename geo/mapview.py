@@ -19,7 +19,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from geo.model import PARTNER_KINDS, VENUE_KINDS
@@ -123,22 +123,6 @@ class _Attribution(MacroElement):
         self.text = text
 
 
-class _Popup(MacroElement):
-    """`bindPopup` with an HTML string: folium.Popup builds its content with jQuery, which we do not load."""
-
-    _template = Template(
-        "{% macro script(this, kwargs) %}"
-        "{{ this._parent.get_name() }}.bindPopup({{ this.html|tojson }}, {maxWidth: {{ this.max_width }}});"
-        "{% endmacro %}"
-    )
-
-    def __init__(self, html_text: str, *, max_width: int = 320) -> None:
-        super().__init__()
-        self._name = "Popup"
-        self.html = html_text
-        self.max_width = int(max_width)
-
-
 def _yes_no(value: object) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return "not known"
@@ -172,6 +156,74 @@ def venue_popup_html(row: pd.Series) -> str:
     return f"<b>{html.escape(str(row.get('name')))}</b><table style='font-size:12px'>{body}</table>"
 
 
+def _tip(*pairs: tuple[str, object]) -> str:
+    """Tooltip HTML from (label, value) pairs, escaped."""
+    return "<br>".join(f"<b>{html.escape(k)}</b>: {html.escape(str(v))}" if k else html.escape(str(v))
+                       for k, v in pairs)
+
+
+class _RawScript(Element):
+    """Already-rendered JavaScript: added to the figure without being compiled as a template."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: object) -> str:
+        return self.text
+
+
+class FastGeoJson(MacroElement):
+    """A GeoJSON layer with styles chosen by a per-feature key, tooltips and popups from properties.
+
+    folium.GeoJson compiles every rendered script as a Jinja template (slow for large data) and
+    computes styles per feature in Python; this element writes its data once and styles in the
+    browser from a small key → style table. Properties it reads: `k` (style key), `tip` (tooltip
+    HTML), `popup` (popup HTML), `html` (DivIcon HTML for `point="div"`).
+    """
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "var {{ this.get_name() }} = L.geoJson({{ this.data }}, {"
+        "interactive: {{ this.interactive|tojson }},"
+        "style: function(f) { return {{ this.styles }}[f.properties.k] || {{ this.styles }}['']; },"
+        "pointToLayer: function(f, ll) {"
+        "  var s = {{ this.styles }}[f.properties.k] || {{ this.styles }}[''];"
+        "  {% if this.point == 'div' %}"
+        "  return L.marker(ll, {interactive: {{ this.interactive|tojson }}, icon: L.divIcon({"
+        "    className: {{ this.div_class|tojson }}, html: f.properties.html || s.html,"
+        "    iconSize: {{ this.div_size|tojson }}, iconAnchor: {{ this.div_anchor|tojson }}})});"
+        "  {% else %}"
+        "  return L.circleMarker(ll, s);"
+        "  {% endif %}"
+        "},"
+        "onEachFeature: function(f, layer) {"
+        "  if (f.properties.tip) { layer.bindTooltip(f.properties.tip, {sticky: {{ this.sticky|tojson }}}); }"
+        "  if (f.properties.popup) { layer.bindPopup(f.properties.popup, {maxWidth: 320}); }"
+        "}"
+        "}).addTo({{ this._parent.get_name() }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, frame: gpd.GeoDataFrame, *, styles: Mapping[str, Mapping[str, object]],
+                 props: Iterable[str] = (), interactive: bool = True, point: str = "circle",
+                 div_class: str = "", div_size: tuple[int, int] = (1, 1),
+                 div_anchor: tuple[int, int] = (0, 0), sticky: bool = False, name: str = "") -> None:
+        super().__init__()
+        self._name = "FastGeoJson"
+        self.layer_name = name
+        self.data = _geojson(frame, [c for c in ("k", "tip", "popup", "html", *props)])
+        self.styles = json.dumps({k: dict(v) for k, v in styles.items()})
+        self.interactive = interactive
+        self.point = point
+        self.div_class, self.div_size, self.div_anchor = div_class, list(div_size), list(div_anchor)
+        self.sticky = sticky
+
+    def render(self, **kwargs: object) -> None:
+        figure = self.get_root()
+        figure.script.add_child(_RawScript(self._template.module.script(self, kwargs)), name=self.get_name())
+
+
 def build_map(
     *,
     wards: gpd.GeoDataFrame,
@@ -186,7 +238,7 @@ def build_map(
     """The outreach map.
 
     Inputs are already web-ready (WGS84, simplified, see `to_web`):
-    - wards: ward_name; lsoas: lsoa_name, decile (float, NaN unknown);
+    - wards: ward_name; lsoas: lsoa_name, decile (float, NaN unknown), decile_text;
     - roads: from `road_shapes` plus `count_text` and `band` columns (see `engagement_layer`);
     - venues, bus_stops, bus_routes, partners: their layer columns.
     """
@@ -194,7 +246,7 @@ def build_map(
     if roads is not None and len(roads):  # open on where people live, not the empty rural fringe
         minx, miny, maxx, maxy = roads.total_bounds
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=12, tiles=None,
-                   max_zoom=19, min_zoom=8, control_scale=True, prefer_canvas=False)
+                   max_zoom=19, min_zoom=8, control_scale=True)
     m.default_js = [("leaflet", f"{options.asset_base}/leaflet/leaflet.js")]
     m.default_css = [("leaflet_css", f"{options.asset_base}/leaflet/leaflet.css")]
     if options.tile_url:
@@ -204,118 +256,99 @@ def build_map(
     show = options.show
 
     if "deprivation" in show:
-        group = folium.FeatureGroup(name="Deprivation", show=True).add_to(m)
+        group = folium.FeatureGroup(name="Deprivation").add_to(m)
         dec = lsoas["decile"].to_numpy(dtype="float64")
-        for d in range(1, 11):
-            part = lsoas[dec == d]
-            if len(part):
-                _polys(part, DECILE_COLOURS[d - 1], f"decile {d}", group, options)
-        unknown = lsoas[np.isnan(dec)]
-        if len(unknown):
-            _polys(unknown, NO_DATA_COLOUR, "no data", group, options)
+        keys = np.where(np.isnan(dec), "x", np.nan_to_num(dec).astype(int).astype(str))
+        name = lsoas["lsoa_name"] if "lsoa_name" in lsoas.columns else lsoas["lsoa_code"]
+        frame = lsoas.assign(k=keys, tip=[_tip(("LSOA", n), (options.index_label, t))
+                                          for n, t in zip(name, lsoas["decile_text"])])
+        styles = {str(d): {"color": "#ffffff", "weight": 0.6, "fillColor": DECILE_COLOURS[d - 1],
+                           "fillOpacity": 0.7} for d in range(1, 11)}
+        styles["x"] = styles[""] = {"color": "#ffffff", "weight": 0.6, "fillColor": NO_DATA_COLOUR,
+                                    "fillOpacity": 0.5}
+        FastGeoJson(frame, styles=styles, sticky=True, name="LSOAs").add_to(group)
 
-    if roads is not None and "engagement" in show:
-        group = folium.FeatureGroup(name="Engagement by road", show=True).add_to(m)
+    if roads is not None and "engagement" in show and len(roads):
+        group = folium.FeatureGroup(name="Engagement by road").add_to(m)
         unnamed = roads[roads["name"] == ""]
         if len(unnamed):
-            folium.GeoJson(_geojson(unnamed, []), name="Unnamed paths (not counted)",
-                           style_function=lambda _f: {"color": UNNAMED_COLOUR, "weight": 1, "opacity": 0.6},
-                           interactive=False).add_to(group)
+            FastGeoJson(unnamed.assign(k=""), interactive=False, name="Unnamed paths (not counted)",
+                        styles={"": {"color": UNNAMED_COLOUR, "weight": 1, "opacity": 0.6}}).add_to(group)
         named = roads[roads["name"] != ""]
-        for b in BANDS:
-            part = named[named["band"] == b]
-            if not len(part):
-                continue
-            style = {"color": BAND_COLOURS[b], "weight": BAND_WEIGHTS[b], "opacity": 0.95}
-            folium.GeoJson(
-                _geojson(part, ["name", "ward_name", "count_text"]),
-                name=f"roads: {b}",
-                style_function=lambda _f, s=style: s,
-                tooltip=folium.GeoJsonTooltip(fields=["name", "ward_name", "count_text"],
-                                              aliases=["Road", "Ward", "Participants"]),
-            ).add_to(group)
+        if len(named):
+            frame = named.assign(k=named["band"].astype(str), tip=[
+                _tip(("", n), ("Ward", w), ("Participants", c))
+                for n, w, c in zip(named["name"], named["ward_name"], named["count_text"])])
+            styles = {b: {"color": BAND_COLOURS[b], "weight": BAND_WEIGHTS[b], "opacity": 0.95} for b in BANDS}
+            styles[""] = styles["none"]
+            FastGeoJson(frame, styles=styles, sticky=True, name="Roads").add_to(group)
 
     # Ward outlines and labels are drawn above LSOAs and roads so names stay readable.
-    folium.GeoJson(
-        _geojson(wards, ["ward_name"]), name="Wards",
-        style_function=lambda _f: {"color": "#0b0c0c", "weight": 2.2, "fill": False, "opacity": 0.9},
-        interactive=False,
-    ).add_to(m)
-    labels = folium.FeatureGroup(name="Ward names").add_to(m)
-    reps = shapely.point_on_surface(wards.geometry.values)
-    for name, pt in zip(wards["ward_name"], reps):
-        folium.Marker(
-            [pt.y, pt.x],
-            icon=folium.DivIcon(
-                html=(f"<div class='pw-ward-label' style='font:600 {options.label_size_px}px/1.1 sans-serif;"
-                      "color:#0b0c0c;white-space:nowrap;transform:translate(-50%,-50%);"
-                      "text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff'>"
-                      f"{html.escape(str(name))}</div>"),
-                icon_size=(1, 1), icon_anchor=(0, 0), class_name="pw-ward-label-icon"),
-            interactive=False,
-        ).add_to(labels)
+    FastGeoJson(wards.assign(k=""), interactive=False, name="Wards",
+                styles={"": {"color": "#0b0c0c", "weight": 2.2, "fill": False, "opacity": 0.9}}).add_to(m)
+    reps = gpd.GeoDataFrame(
+        {"k": "", "html": [
+            f"<div class='pw-ward-label' style='font:600 {options.label_size_px}px/1.1 sans-serif;"
+            "color:#0b0c0c;white-space:nowrap;transform:translate(-50%,-50%);"
+            f"text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff'>{html.escape(str(n))}</div>"
+            for n in wards["ward_name"]]},
+        geometry=_round_coords(shapely.point_on_surface(wards.geometry.values)), crs=wards.crs)
+    FastGeoJson(reps, styles={"": {}}, point="div", interactive=False, div_class="pw-ward-label-icon",
+                name="Ward names").add_to(m)
 
     if bus_routes is not None and "bus" in show and len(bus_routes):
         group = folium.FeatureGroup(name="Bus routes and stops").add_to(m)
-        for i, (_, route) in enumerate(bus_routes.iterrows()):
-            colour = ROUTE_COLOURS[i % len(ROUTE_COLOURS)]
-            tph = route.get("trips_per_hour")
-            freq = "frequency not known" if tph is None or pd.isna(tph) else f"{float(tph):g} buses an hour"
-            folium.GeoJson(
-                json.dumps({"type": "Feature", "properties": {},
-                            "geometry": shapely.geometry.mapping(route.geometry)}),
-                style_function=lambda _f, c=colour: {"color": c, "weight": 5, "opacity": 0.8},
-                tooltip=f"Bus {route['route_id']}: {route['name']} ({freq})",
-            ).add_to(group)
+        tph = bus_routes["trips_per_hour"] if "trips_per_hour" in bus_routes.columns \
+            else pd.Series(np.nan, index=bus_routes.index)
+        frame = bus_routes.assign(
+            k=[str(i % len(ROUTE_COLOURS)) for i in range(len(bus_routes))],
+            tip=[_tip(("", f"Bus {r}: {n}"), ("Frequency", "not known" if pd.isna(t) else f"{float(t):g} an hour"))
+                 for r, n, t in zip(bus_routes["route_id"], bus_routes["name"], tph)])
+        styles = {str(i): {"color": c, "weight": 5, "opacity": 0.8} for i, c in enumerate(ROUTE_COLOURS)}
+        FastGeoJson(frame, styles=styles, sticky=True, name="Bus routes").add_to(group)
         if bus_stops is not None and len(bus_stops):
-            for _, stop in bus_stops.iterrows():
-                folium.CircleMarker(
-                    [stop.geometry.y, stop.geometry.x], radius=3.5, color="#0b0c0c", weight=1.5,
-                    fill=True, fill_color="#ffffff", fill_opacity=1.0,
-                    tooltip=f"Bus stop: {stop['name']} (routes {stop.get('route_ids') or 'not known'})",
-                ).add_to(group)
+            routes = bus_stops["route_ids"] if "route_ids" in bus_stops.columns else [None] * len(bus_stops)
+            frame = bus_stops.assign(k="", tip=[_tip(("Bus stop", n), ("Routes", r if isinstance(r, str) and r
+                                                                        else "not known"))
+                                               for n, r in zip(bus_stops["name"], routes)])
+            FastGeoJson(frame, name="Bus stops", styles={"": {
+                "radius": 3.5, "color": "#0b0c0c", "weight": 1.5, "fillColor": "#ffffff", "fillOpacity": 1.0}}
+            ).add_to(group)
 
     if venues is not None and "venues" in show and len(venues):
         group = folium.FeatureGroup(name="Community venues").add_to(m)
-        for _, v in venues.iterrows():
-            closed = v.get("closed") is True
-            marker = folium.CircleMarker(
-                [v.geometry.y, v.geometry.x], radius=8, color="#ffffff" if not closed else "#0b0c0c",
-                weight=2, fill=True, fill_color=VENUE_COLOURS.get(str(v["kind"]), "#505a5f"),
-                fill_opacity=0.35 if closed else 0.95, dash_array="3" if closed else None,
-                tooltip=f"{v['name']} ({VENUE_KINDS.get(str(v['kind']), v['kind'])})",
-            ).add_to(group)
-            marker.add_child(_Popup(venue_popup_html(v)))
+        closed = venues["closed"].fillna(False).astype(bool) if "closed" in venues.columns \
+            else pd.Series(False, index=venues.index)
+        frame = venues.assign(
+            k=[f"{k}|{'closed' if c else 'open'}" for k, c in zip(venues["kind"].astype(str), closed)],
+            tip=[_tip(("", n), ("", VENUE_KINDS.get(str(k), k) + (" (closed)" if c else "")))
+                 for n, k, c in zip(venues["name"], venues["kind"], closed)],
+            popup=[venue_popup_html(row) for _, row in venues.iterrows()])
+        styles: dict[str, dict[str, object]] = {}
+        for kind in set(venues["kind"].astype(str)):
+            fill = VENUE_COLOURS.get(kind, "#505a5f")
+            styles[f"{kind}|open"] = {"radius": 8, "color": "#ffffff", "weight": 2, "fillColor": fill,
+                                      "fillOpacity": 0.95}
+            styles[f"{kind}|closed"] = {"radius": 8, "color": "#0b0c0c", "weight": 2, "fillColor": fill,
+                                        "fillOpacity": 0.35, "dashArray": "3"}
+        styles[""] = {"radius": 8}
+        FastGeoJson(frame, styles=styles, name="Venues").add_to(group)
 
     if partners is not None and "partners" in show and len(partners):
         group = folium.FeatureGroup(name="Partner sites").add_to(m)
-        for _, p in partners.iterrows():
-            colour = PARTNER_COLOURS.get(str(p["kind"]), "#505a5f")
-            kind = PARTNER_KINDS.get(str(p["kind"]), str(p["kind"]))
-            folium.Marker(
-                [p.geometry.y, p.geometry.x],
-                icon=folium.DivIcon(
-                    html=(f"<div class='pw-partner' style='width:13px;height:13px;background:{colour};"
-                          "border:2px solid #fff;box-shadow:0 0 0 1px #0b0c0c;transform:rotate(45deg)'></div>"),
-                    icon_size=(17, 17), icon_anchor=(8, 8), class_name="pw-partner-icon"),
-                tooltip=f"{p['name']} ({kind})",
-            ).add_to(group)
+        kinds = partners["kind"].astype(str)
+        frame = partners.assign(k=kinds, tip=[_tip(("", n), ("", PARTNER_KINDS.get(k, k)))
+                                              for n, k in zip(partners["name"], kinds)])
+        styles = {k: {"html": f"<div class='pw-partner' style='width:13px;height:13px;background:{c};"
+                              "border:2px solid #fff;box-shadow:0 0 0 1px #0b0c0c;transform:rotate(45deg)'></div>"}
+                  for k, c in {**{k: PARTNER_COLOURS.get(k, "#505a5f") for k in set(kinds)}}.items()}
+        styles[""] = {"html": "<div class='pw-partner'></div>"}
+        FastGeoJson(frame, styles=styles, point="div", div_class="pw-partner-icon", div_size=(17, 17),
+                    div_anchor=(8, 8), name="Partner sites").add_to(group)
 
     if options.attribution:
         m.add_child(_Attribution(options.attribution))
     return m
-
-
-def _polys(part: gpd.GeoDataFrame, colour: str, label: str, parent: folium.FeatureGroup,
-           options: MapOptions) -> None:
-    folium.GeoJson(
-        _geojson(part, ["lsoa_name", "decile_text"]),
-        name=label,
-        style_function=lambda _f, c=colour: {"color": "#ffffff", "weight": 0.6, "fillColor": c,
-                                             "fillOpacity": 0.7},
-        tooltip=folium.GeoJsonTooltip(fields=["lsoa_name", "decile_text"],
-                                      aliases=["LSOA", options.index_label]),
-    ).add_to(parent)
 
 
 def engagement_layer(shapes: gpd.GeoDataFrame, per_road: pd.DataFrame) -> gpd.GeoDataFrame:

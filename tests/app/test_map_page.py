@@ -70,3 +70,21 @@ def test_domain_selector(app):
     app.selectbox(key="index").set_value("income").run()
     assert not app.exception
     assert "Income decile" in " ".join(str(h.proto) for h in app.get("html"))
+
+
+def test_app_entry_runs_map_page(tiny_workspace_path, monkeypatch):
+    monkeypatch.setenv("PATCHWORK_WORKSPACE", str(tiny_workspace_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["Outreach map"]
+
+
+def test_broken_workspace_shows_error_not_traceback(tmp_path, monkeypatch):
+    bad = tmp_path / "broken.gpkg"
+    bad.write_text("not a geopackage")
+    monkeypatch.setenv("PATCHWORK_WORKSPACE", str(bad))
+    at = AppTest.from_file(str(ROOT / "pages" / "map.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert any("broken.gpkg" in e.value and "not a readable GeoPackage" in e.value for e in at.error)

@@ -28,6 +28,17 @@ def test_map_page_draws_five_layers_offline(app_server, browser_page):
     labels = frame.locator(".pw-ward-label").all_inner_texts()
     assert sorted(labels) == sorted(ws.layer("wards")["ward_name"].astype(str))
 
+    # a venue's popup carries its outreach attributes
+    for f in page.frames:
+        if "st_folium" in f.url:
+            f.evaluate("""() => { let done = false; window.map.eachLayer(l => {
+                if (!done && l.getPopup && l.getPopup()) { l.openPopup(); done = true; } }); }""")
+    popup = frame.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=10_000)
+    for attr in ["Wi-fi", "Toilets", "Step-free access", "Childcare", "Quiet room", "Capacity", "Cost",
+                 "Opening hours"]:
+        assert attr in popup.inner_text()
+
     # legend and KPI strip drawn by Streamlit
     for text in ["Participants engaged", "Roads with residents engaged",
                  "LSOAs in most deprived 20%", "Venues within 400 m of a bus stop",
