@@ -217,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     geo_io = importlib.import_module("geo.io")  # lazy: the generator itself needs no file I/O
 
     layers = build_demo_layers(seed=args.seed, scale=args.scale)
-    geo_io.write_workspace(out, layers, demo_meta(seed=args.seed, scale=args.scale))
+    meta = {**demo_meta(seed=args.seed, scale=args.scale), "generator_hash": geo_io.demo_generator_hash()}
+    geo_io.write_workspace(out, layers, meta)
     counts = ", ".join(f"{name} {len(frame):,}" for name, frame in layers.items())
     print(f"Wrote {out} ({DEMO_NAME}, seed {args.seed}, scale {args.scale}): {counts}")
     return 0

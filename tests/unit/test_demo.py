@@ -269,6 +269,7 @@ def _fake_io(monkeypatch: pytest.MonkeyPatch) -> list[tuple[object, dict, dict]]
         calls.append((path, layers, meta))
 
     fake.write_workspace = write_workspace  # type: ignore[attr-defined]
+    fake.demo_generator_hash = lambda: "abc123"  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "geo.io", fake)
     import geo
 
@@ -283,7 +284,7 @@ def test_cli_writes_through_geo_io(monkeypatch: pytest.MonkeyPatch, tmp_path, ca
     (path, written, meta), = calls
     assert str(path) == str(out)
     assert set(written) == set(LAYERS)
-    assert meta == demo.demo_meta(seed=7, scale=1)
+    assert meta == {**demo.demo_meta(seed=7, scale=1), "generator_hash": "abc123"}
     line = capsys.readouterr().out.strip()
     assert "\n" not in line and str(out) in line and f"roads {len(written['roads']):,}" in line
 
