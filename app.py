@@ -6,6 +6,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui import meeting
+
 st.set_page_config(page_title="Patchwork", page_icon=str(Path(__file__).parent / "ui" / "favicon.png"), layout="wide")
 
 pages = [
@@ -16,5 +18,6 @@ nav = st.navigation(pages)
 with st.sidebar:
     st.markdown("### Patchwork")
     st.caption("Outreach planning for employment support: need, reach and engagement on one map.")
+    meeting.sidebar_switch()
 
 nav.run()

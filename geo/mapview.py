@@ -52,6 +52,22 @@ VENUE_COLOURS: dict[str, str] = dict(zip(VENUE_KINDS, (
 PARTNER_COLOURS: dict[str, str] = dict(zip(PARTNER_KINDS, (
     "#1d3557", "#2a9d8f", "#e76f51", "#6d597a", "#c1121f", "#588157", "#f4a261", "#3a86ff", "#6c757d",
 )))
+#: Meeting mode: high-contrast, colour-blind-safe (viridis deciles; Okabe-Ito vermillion vs blues).
+MEETING_DECILE_COLOURS: tuple[str, ...] = (
+    "#440154", "#482878", "#3e4989", "#31688e", "#26828e",
+    "#1f9e89", "#35b779", "#6ece58", "#b5de2b", "#fde725",
+)
+MEETING_BAND_COLOURS: dict[str, str] = {"none": "#d55e00", "<5": "#56b4e9", "5–9": "#0072b2", "10+": "#00204d"}
+
+
+def decile_colours(*, meeting: bool = False) -> tuple[str, ...]:
+    return MEETING_DECILE_COLOURS if meeting else DECILE_COLOURS
+
+
+def band_colours(*, meeting: bool = False) -> dict[str, str]:
+    return MEETING_BAND_COLOURS if meeting else BAND_COLOURS
+
+
 ROUTE_COLOURS: tuple[str, ...] = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02")
 
 
@@ -100,6 +116,8 @@ class MapOptions:
     attribution: str = ""
     height_px: int = 640
     label_size_px: int = 12
+    #: Meeting mode: big labels and markers, thick lines, high-contrast colour-blind-safe palettes.
+    meeting: bool = False
 
 
 def _geojson(frame: gpd.GeoDataFrame, props: Iterable[str]) -> str:
@@ -254,6 +272,10 @@ def build_map(
                          max_zoom=19, name="Base map").add_to(m)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     show = options.show
+    big = 1.7 if options.meeting else 1.0
+    label_px = max(options.label_size_px, 20) if options.meeting else options.label_size_px
+    deciles_pal = decile_colours(meeting=options.meeting)
+    bands_pal = band_colours(meeting=options.meeting)
 
     if "deprivation" in show:
         group = folium.FeatureGroup(name="Deprivation").add_to(m)
@@ -262,8 +284,8 @@ def build_map(
         name = lsoas["lsoa_name"] if "lsoa_name" in lsoas.columns else lsoas["lsoa_code"]
         frame = lsoas.assign(k=keys, tip=[_tip(("LSOA", n), (options.index_label, t))
                                           for n, t in zip(name, lsoas["decile_text"])])
-        styles = {str(d): {"color": "#ffffff", "weight": 0.6, "fillColor": DECILE_COLOURS[d - 1],
-                           "fillOpacity": 0.7} for d in range(1, 11)}
+        styles = {str(d): {"color": "#ffffff", "weight": 0.6, "fillColor": deciles_pal[d - 1],
+                           "fillOpacity": 0.6 if options.meeting else 0.7} for d in range(1, 11)}
         styles["x"] = styles[""] = {"color": "#ffffff", "weight": 0.6, "fillColor": NO_DATA_COLOUR,
                                     "fillOpacity": 0.5}
         FastGeoJson(frame, styles=styles, sticky=True, name="LSOAs").add_to(group)
@@ -279,16 +301,16 @@ def build_map(
             frame = named.assign(k=named["band"].astype(str), tip=[
                 _tip(("", n), ("Ward", w), ("Participants", c))
                 for n, w, c in zip(named["name"], named["ward_name"], named["count_text"])])
-            styles = {b: {"color": BAND_COLOURS[b], "weight": BAND_WEIGHTS[b], "opacity": 0.95} for b in BANDS}
+            styles = {b: {"color": bands_pal[b], "weight": BAND_WEIGHTS[b] * big, "opacity": 0.95} for b in BANDS}
             styles[""] = styles["none"]
             FastGeoJson(frame, styles=styles, sticky=True, name="Roads").add_to(group)
 
     # Ward outlines and labels are drawn above LSOAs and roads so names stay readable.
     FastGeoJson(wards.assign(k=""), interactive=False, name="Wards",
-                styles={"": {"color": "#0b0c0c", "weight": 2.2, "fill": False, "opacity": 0.9}}).add_to(m)
+                styles={"": {"color": "#0b0c0c", "weight": 2.2 * big, "fill": False, "opacity": 0.9}}).add_to(m)
     reps = gpd.GeoDataFrame(
         {"k": "", "html": [
-            f"<div class='pw-ward-label' style='font:600 {options.label_size_px}px/1.1 sans-serif;"
+            f"<div class='pw-ward-label' style='font:600 {label_px}px/1.1 sans-serif;"
             "color:#0b0c0c;white-space:nowrap;transform:translate(-50%,-50%);"
             f"text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff'>{html.escape(str(n))}</div>"
             for n in wards["ward_name"]]},
@@ -304,7 +326,7 @@ def build_map(
             k=[str(i % len(ROUTE_COLOURS)) for i in range(len(bus_routes))],
             tip=[_tip(("", f"Bus {r}: {n}"), ("Frequency", "not known" if pd.isna(t) else f"{float(t):g} an hour"))
                  for r, n, t in zip(bus_routes["route_id"], bus_routes["name"], tph)])
-        styles = {str(i): {"color": c, "weight": 5, "opacity": 0.8} for i, c in enumerate(ROUTE_COLOURS)}
+        styles = {str(i): {"color": c, "weight": 5 * big, "opacity": 0.8} for i, c in enumerate(ROUTE_COLOURS)}
         FastGeoJson(frame, styles=styles, sticky=True, name="Bus routes").add_to(group)
         if bus_stops is not None and len(bus_stops):
             routes = bus_stops["route_ids"] if "route_ids" in bus_stops.columns else [None] * len(bus_stops)
@@ -312,7 +334,7 @@ def build_map(
                                                                         else "not known"))
                                                for n, r in zip(bus_stops["name"], routes)])
             FastGeoJson(frame, name="Bus stops", styles={"": {
-                "radius": 3.5, "color": "#0b0c0c", "weight": 1.5, "fillColor": "#ffffff", "fillOpacity": 1.0}}
+                "radius": 3.5 * big, "color": "#0b0c0c", "weight": 1.5, "fillColor": "#ffffff", "fillOpacity": 1.0}}
             ).add_to(group)
 
     if venues is not None and "venues" in show and len(venues):
@@ -327,9 +349,9 @@ def build_map(
         styles: dict[str, dict[str, object]] = {}
         for kind in set(venues["kind"].astype(str)):
             fill = VENUE_COLOURS.get(kind, "#505a5f")
-            styles[f"{kind}|open"] = {"radius": 8, "color": "#ffffff", "weight": 2, "fillColor": fill,
+            styles[f"{kind}|open"] = {"radius": 8 * big, "color": "#ffffff", "weight": 2, "fillColor": fill,
                                       "fillOpacity": 0.95}
-            styles[f"{kind}|closed"] = {"radius": 8, "color": "#0b0c0c", "weight": 2, "fillColor": fill,
+            styles[f"{kind}|closed"] = {"radius": 8 * big, "color": "#0b0c0c", "weight": 2, "fillColor": fill,
                                         "fillOpacity": 0.35, "dashArray": "3"}
         styles[""] = {"radius": 8}
         FastGeoJson(frame, styles=styles, name="Venues").add_to(group)
@@ -339,24 +361,32 @@ def build_map(
         kinds = partners["kind"].astype(str)
         frame = partners.assign(k=kinds, tip=[_tip(("", n), ("", PARTNER_KINDS.get(k, k)))
                                               for n, k in zip(partners["name"], kinds)])
-        styles = {k: {"html": f"<div class='pw-partner' style='width:13px;height:13px;background:{c};"
+        side = round(13 * big)
+        styles = {k: {"html": f"<div class='pw-partner' style='width:{side}px;height:{side}px;background:{c};"
                               "border:2px solid #fff;box-shadow:0 0 0 1px #0b0c0c;transform:rotate(45deg)'></div>"}
-                  for k, c in {**{k: PARTNER_COLOURS.get(k, "#505a5f") for k in set(kinds)}}.items()}
+                  for k, c in {k: PARTNER_COLOURS.get(k, "#505a5f") for k in set(kinds)}.items()}
         styles[""] = {"html": "<div class='pw-partner'></div>"}
-        FastGeoJson(frame, styles=styles, point="div", div_class="pw-partner-icon", div_size=(17, 17),
-                    div_anchor=(8, 8), name="Partner sites").add_to(group)
+        FastGeoJson(frame, styles=styles, point="div", div_class="pw-partner-icon",
+                    div_size=(side + 4, side + 4), div_anchor=((side + 4) // 2, (side + 4) // 2),
+                    name="Partner sites").add_to(group)
 
     if options.attribution:
         m.add_child(_Attribution(options.attribution))
     return m
 
 
-def engagement_layer(shapes: gpd.GeoDataFrame, per_road: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Attach banded, suppressed counts (never raw numbers under 5) to the road shapes."""
+def engagement_layer(shapes: gpd.GeoDataFrame, per_road: pd.DataFrame, *,
+                     bands_only: bool = False) -> gpd.GeoDataFrame:
+    """Attach banded, suppressed counts (never raw numbers under 5) to the road shapes.
+
+    With `bands_only` (meeting mode) the tooltip shows the band ("5–9"), never a count.
+    """
     counts = shapes["road_key"].map(per_road.set_index("road_key")["participants"]).fillna(0)
     out = shapes.copy()
     out["band"] = band(counts.astype("int64"))
-    out["count_text"] = [suppress(int(n)) for n in counts]
+    out["count_text"] = (list(out["band"].map({"none": "none", "<5": "fewer than 5", "5–9": "5 to 9",
+                                                "10+": "10 or more"}))
+                         if bands_only else [suppress(int(n)) for n in counts])
     return out
 
 

@@ -88,3 +88,27 @@ def test_broken_workspace_shows_error_not_traceback(tmp_path, monkeypatch):
     at.run()
     assert not at.exception
     assert any("broken.gpkg" in e.value and "not a readable GeoPackage" in e.value for e in at.error)
+
+
+def test_meeting_mode_shows_bands_not_counts(tiny_workspace_path, monkeypatch):
+    monkeypatch.setenv("PATCHWORK_WORKSPACE", str(tiny_workspace_path))
+    monkeypatch.setenv("PATCHWORK_MEETING_MODE", "always")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    switch = at.sidebar.toggle(key="meeting")
+    assert switch.value is True and switch.disabled  # enforced: cannot be switched off
+    text = map_script(at)
+    # Mill Lane (Westfield) has 8 participants: in meeting mode its tooltip says the band only
+    assert "5 to 9" in text and "Participants</b>: 8" not in text
+
+
+def test_meeting_mode_from_url(tiny_workspace_path, monkeypatch):
+    monkeypatch.setenv("PATCHWORK_WORKSPACE", str(tiny_workspace_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["meeting"] = "1"
+    at.run()
+    assert at.sidebar.toggle(key="meeting").value is True
+    assert "Participants</b>: 8" not in map_script(at)
+    at.sidebar.toggle(key="meeting").set_value(False).run()
+    assert "Participants</b>: 8" in map_script(at)
