@@ -1,0 +1,251 @@
+"""Reach and gaps on a borough scaled to about 100,000 road segments and 500 venues.
+
+Scenario: `geo.demo.build_demo_layers(seed=7, scale=30)` (30 demo boroughs side by side: ~101,000
+road segments, ~1,900 bus stops on 120 routes, 1,800 LSOAs), with 500 of its open venues (evenly
+spaced in the table, deterministic). If geo.demo is not importable, a perturbed 224 x 224 grid (~100,000 segments)
+with 500 venues and 40 bus routes stands in.
+
+Baseline: the same pipeline step by step (same snapping, same midpoint and same-edge evaluation,
+same ride table, same combination), with every road-network shortest-path search done by networkx
+(`single_source_dijkstra_path_length` from a virtual super-source for walking, and a cutoff search
+per bus stop for the walk to a stop) instead of scipy.sparse.csgraph. Graph building is counted on
+neither side: the RoadGraph and the networkx Graph are both built in the untimed set-up. The set-up
+checks that both sides give the same minutes.
+
+`reach.shortest_paths` times only the shortest-path searches (walk from all venues + bounded walks
+from every stop), csgraph against networkx, to show where the speed-up comes from.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import networkx as nx
+import numpy as np
+
+from bench.harness import benchmark
+from geo.engagement import engagement_by_road
+from geo.gaps import (deprived_within_minutes, gap_table, road_lsoas, roads_engaged_deprived_vs_elsewhere,
+                      unengaged_roads)
+from geo.network import (_source_links, bounded_distance, build_graph, distance_from, geometry_xy,
+                         segment_midpoints, snap_points, values_at)
+from geo.reach import _mode, _route_params, compute_reach, route_rides, stop_onward_minutes, usable_venues
+
+N_VENUES = 500
+SCALE = 30
+WALK = 80.0
+LIMIT = 400.0
+
+
+def _grid_layers(n: int = 224, step: float = 100.0, seed: int = 7) -> dict:
+    """Fallback scenario: a perturbed n x n grid (2 n (n-1) segments), venues, bus routes along rows."""
+    import geopandas as gpd
+    import shapely
+
+    rng = np.random.default_rng(seed)
+    xy = np.stack(np.meshgrid(np.arange(n) * step, np.arange(n) * step, indexing="ij"), -1).astype(float)
+    xy += rng.uniform(-20, 20, xy.shape)
+    a = np.concatenate([xy[:-1, :].reshape(-1, 2), xy[:, :-1].reshape(-1, 2)])
+    b = np.concatenate([xy[1:, :].reshape(-1, 2), xy[:, 1:].reshape(-1, 2)])
+    lines = shapely.linestrings(np.stack([a, b], axis=1))
+    roads = gpd.GeoDataFrame({"road_id": np.arange(len(lines)).astype(str), "name": "Grid Street"},
+                             geometry=lines, crs=27700)
+    vxy = rng.uniform(0, (n - 1) * step, (N_VENUES, 2))
+    venues = gpd.GeoDataFrame({"venue_id": [f"v{i}" for i in range(N_VENUES)], "name": "Venue", "kind": "library"},
+                              geometry=shapely.points(vxy), crs=27700)
+    rows = np.linspace(5, n - 6, 40).astype(int)
+    routes = gpd.GeoDataFrame({"route_id": [str(r) for r in rows], "name": "Route", "trips_per_hour": 4.0},
+                              geometry=[shapely.linestrings(xy[:, r]) for r in rows], crs=27700)
+    stops_xy = np.concatenate([xy[::4, r] for r in rows])
+    stop_routes = np.concatenate([[str(r)] * len(xy[::4, r]) for r in rows])
+    stops = gpd.GeoDataFrame({"stop_id": [f"s{i}" for i in range(len(stops_xy))], "name": "Stop",
+                              "route_ids": stop_routes}, geometry=shapely.points(stops_xy), crs=27700)
+    return {"roads": roads, "venues": venues, "bus_routes": routes, "bus_stops": stops}
+
+
+@functools.lru_cache(maxsize=1)
+def _scenario() -> dict:
+    try:
+        from geo.demo import build_demo_layers
+
+        layers = dict(build_demo_layers(seed=7, scale=SCALE))
+        source = f"geo.demo scale {SCALE}"
+    except ImportError:
+        layers = _grid_layers()
+        source = "perturbed grid (geo.demo not available)"
+    venues = usable_venues(layers["venues"])[0]  # closed venues never count (compute_reach drops them too)
+    if len(venues) > N_VENUES:
+        venues = venues.iloc[np.linspace(0, len(venues) - 1, N_VENUES).round().astype(int)].reset_index(drop=True)
+    layers["venues"] = venues
+    graph = build_graph(layers["roads"])
+    G = _nx_graph(graph)
+    case = {**layers, "graph": graph, "nx": G, "source": source}
+    ours = _ours(case)
+    theirs = _networkx(case)
+    for name in ("walk_min", "bus_min", "best_min"):
+        a, b = getattr(ours, name), theirs[name]
+        if not (np.array_equal(np.isfinite(a), np.isfinite(b)) and np.allclose(a[np.isfinite(a)], b[np.isfinite(b)])):
+            raise AssertionError(f"networkx baseline disagrees with geo.reach on {name}")
+    if "participants" in layers and "lsoas" in layers:
+        case["engagement"] = engagement_by_road(layers["participants"], layers["roads"])
+        case["reach_lsoas"] = compute_reach(layers["roads"], venues, lsoas=layers["lsoas"],
+                                            bus_stops=layers["bus_stops"], bus_routes=layers["bus_routes"],
+                                            graph=graph).lsoas
+    print(f"bench_reach: {source}: {len(layers['roads']):,} segments, {graph.n_nodes:,} nodes, {len(venues)} venues, "
+          f"{len(layers['bus_stops']):,} stops, {len(layers['bus_routes'])} routes; "
+          f"bus best on {(ours.mode == 'bus').sum():,} segments; baseline agrees", file=sys.stderr)
+    return case
+
+
+# ------------------------------------------------------------------------------------------------ networkx side
+
+
+def _nx_graph(graph) -> nx.Graph:
+    coo = graph.matrix.tocoo()
+    upper = coo.row < coo.col
+    G = nx.Graph()
+    G.add_nodes_from(range(graph.n_nodes))
+    G.add_weighted_edges_from(zip(coo.row[upper].tolist(), coo.col[upper].tolist(), coo.data[upper].tolist()))
+    return G
+
+
+def _to_array(lengths: dict, n: int, skip) -> np.ndarray:
+    out = np.full(n, np.inf)
+    lengths.pop(skip, None)
+    if lengths:
+        out[np.fromiter(lengths.keys(), dtype="int64", count=len(lengths))] = np.fromiter(
+            lengths.values(), dtype="float64", count=len(lengths))
+    return out
+
+
+def _nx_multi_source(G: nx.Graph, graph, snap, cost_m=None) -> np.ndarray:
+    """networkx: metres from the nearest source, via a virtual super-source (removed afterwards)."""
+    nodes, w = _source_links(graph, snap, cost_m)
+    best: dict[int, float] = {}
+    for u, x in zip(nodes.tolist(), w.tolist()):
+        if x < best.get(u, np.inf):
+            best[u] = x
+    S = "super-source"
+    G.add_weighted_edges_from((S, u, x) for u, x in best.items())
+    try:
+        lengths = nx.single_source_dijkstra_path_length(G, S)
+    finally:
+        G.remove_node(S)
+    return _to_array(lengths, graph.n_nodes, S)
+
+
+def _nx_bounded(G: nx.Graph, graph, snap, cost_m: np.ndarray, limit_m: float) -> np.ndarray:
+    """networkx: per node, min over stops of cost + walk, walks of at most limit_m (one search per stop)."""
+    best = np.full(graph.n_nodes, np.inf)
+    ok = snap.placed & np.isfinite(cost_m) & (snap.offset_m <= limit_m + 1e-6)
+    for i in np.flatnonzero(ok):
+        e = snap.edge[i]
+        v = ("stop", int(i))
+        wu = snap.offset_m[i] + snap.along_m[i]
+        wv = snap.offset_m[i] + graph.edge_length_m[e] - snap.along_m[i]
+        links = [(v, int(graph.edge_u[e]), max(float(wu), 1e-9)), (v, int(graph.edge_v[e]), max(float(wv), 1e-9))]
+        G.add_weighted_edges_from([l for l in links if l[2] <= limit_m + 1e-6])
+        try:
+            lengths = nx.single_source_dijkstra_path_length(G, v, cutoff=limit_m + 1e-6)
+        finally:
+            G.remove_node(v)
+        arr = _to_array(lengths, graph.n_nodes, v)
+        np.minimum(best, arr + cost_m[i], out=best)
+    return best
+
+
+def _networkx(case: dict) -> dict:
+    """compute_reach for every road segment (walk + bus, network branch) with networkx searches."""
+    graph, G = case["graph"], case["nx"]
+    venue_xy = geometry_xy(case["venues"])
+    vsnap = snap_points(graph, venue_xy)
+    walk_node = _nx_multi_source(G, graph, vsnap)
+    mids = segment_midpoints(graph)
+    seg_walk_m = values_at(graph, walk_node, mids, sources=vsnap)
+    tph, kmh, _, _ = _route_params(case["bus_routes"], default_trips_per_hour=2.0, default_speed_kmh=18.0)
+    rides, _ = route_rides(case["bus_stops"], case["bus_routes"])
+    stop_xy = geometry_xy(case["bus_stops"])
+    ssnap = snap_points(graph, stop_xy)
+    stop_walk_m = values_at(graph, walk_node, ssnap, sources=vsnap)
+    stop_walk_min = np.where(stop_walk_m <= LIMIT, stop_walk_m / WALK, np.inf)
+    onward_m = stop_onward_minutes(rides, stop_walk_min, wait_min=60.0 / tph / 2.0,
+                                   speed_m_per_min=kmh * 1000.0 / 60.0) * WALK
+    bus_node = _nx_bounded(G, graph, ssnap, onward_m, LIMIT)
+    seg_bus_m = values_at(graph, bus_node, mids, sources=ssnap, source_cost_m=onward_m, limit_m=LIMIT)
+    walk, bus = seg_walk_m / WALK, seg_bus_m / WALK
+    return {"walk_min": walk, "bus_min": bus, "best_min": np.minimum(walk, bus), "mode": _mode(walk, bus)}
+
+
+def _ours(case: dict):
+    return compute_reach(case["roads"], case["venues"], bus_stops=case["bus_stops"], bus_routes=case["bus_routes"],
+                         graph=case["graph"])
+
+
+# ------------------------------------------------------------------------------------------------ benchmarks
+
+
+@benchmark("reach.all_roads", target_s=2.0, setup=_scenario, baseline=_networkx, repeat=5)
+def all_roads_reach(case: dict):
+    """Walk + bus minutes for every road segment (graph prebuilt on both sides)."""
+    return _ours(case)
+
+
+def _paths_input(case: dict) -> dict:
+    graph = case["graph"]
+    vsnap = snap_points(graph, geometry_xy(case["venues"]))
+    ssnap = snap_points(graph, geometry_xy(case["bus_stops"]))
+    cost = np.linspace(0, 2400, len(ssnap))  # any finite onward cost: the search work is the same
+    return {**case, "vsnap": vsnap, "ssnap": ssnap, "cost": cost}
+
+
+@functools.lru_cache(maxsize=1)
+def _paths_case() -> dict:
+    return _paths_input(_scenario())
+
+
+def _paths_networkx(case: dict):
+    _nx_multi_source(case["nx"], case["graph"], case["vsnap"])
+    _nx_bounded(case["nx"], case["graph"], case["ssnap"], case["cost"], LIMIT)
+
+
+@benchmark("reach.shortest_paths", target_s=0.5, setup=_paths_case, baseline=_paths_networkx, repeat=5)
+def shortest_paths(case: dict):
+    """Only the searches: walk from all venues (one super-source run) + bounded walks from every stop."""
+    distance_from(case["graph"], case["vsnap"])
+    bounded_distance(case["graph"], case["ssnap"], cost_m=case["cost"], limit_m=LIMIT)
+
+
+@benchmark("reach.roads_and_lsoas", target_s=2.0, setup=_scenario, repeat=3)
+def roads_and_lsoas(case: dict):
+    """The whole analysis a page runs: every segment and every LSOA's population-weighted point."""
+    return compute_reach(case["roads"], case["venues"], lsoas=case.get("lsoas"), bus_stops=case["bus_stops"],
+                         bus_routes=case["bus_routes"], graph=case["graph"])
+
+
+@benchmark("network.build_graph", target_s=2.0, setup=_scenario, repeat=3)
+def graph_build(case: dict):
+    """Building the road graph (not part of the reach timings above)."""
+    return build_graph(case["roads"])
+
+
+@benchmark("gaps.table", target_s=1.0, setup=_scenario, repeat=5)
+def gaps_table(case: dict):
+    """Roads to LSOAs, the ranked gap table, unengaged roads and the two KPIs (reach and engagement
+    by road computed beforehand)."""
+    if "engagement" not in case:
+        raise RuntimeError("scenario has no participants/LSOAs (fallback grid): gap table not measured")
+    table = road_lsoas(case["roads"], case["engagement"], case["lsoas"])
+    gaps = gap_table(case["lsoas"], case["reach_lsoas"], table)
+    unengaged_roads(table, case["lsoas"])
+    deprived_within_minutes(case["lsoas"], case["reach_lsoas"])
+    roads_engaged_deprived_vs_elsewhere(table, case["lsoas"])
+    return gaps
+
+
+@benchmark("reach.catchment", target_s=0.3, setup=_scenario, repeat=5)
+def venue_catchment(case: dict):
+    """The 10/20/30-minute walking areas of one clicked venue (the map's catchment overlay)."""
+    from geo.reach import catchment
+
+    return catchment(case["graph"], geometry_xy(case["venues"])[0], minutes=(10, 20, 30))

@@ -1,0 +1,490 @@
+"""The road network as a graph, and shortest walking distances on it (scipy.sparse.csgraph).
+
+Nodes are the vertices of the road lines snapped to a 0.5 m grid, so coincident points join. Segment
+end points are always nodes; interior vertices are nodes too, because OpenStreetMap ways run through
+junctions without being split there (a way that meets another at a shared vertex is connected to it).
+Lines that merely cross without a shared vertex (bridges, hand-drawn lines) are *not* joined.
+Edges join consecutive vertices, weighted by their length in metres; the graph is undirected, held
+as a symmetric CSR matrix (parallel edges keep the shortest).
+
+Points that are not on the network (venues, bus stops, an LSOA's population-weighted point) are
+*snapped* to the nearest edge: the straight line from the point to the edge (`offset_m`) is walked,
+then the network from that place on the edge (`along_m` from the edge's first node).
+
+Distance at a road segment is the distance at its midpoint (half way along the line), computed
+exactly from the two nodes of the edge holding the midpoint: min(d[a] + along, d[b] + (len - along)),
+and directly along the edge from any source snapped onto that same edge. For a straight two-point
+segment this is min(d[u], d[v]) + length/2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+import shapely
+from scipy.sparse.csgraph import connected_components, dijkstra
+from scipy.spatial import cKDTree
+
+GRID_M = 0.5
+#: csgraph drops explicit zeros in some operations; zero-length links get this weight instead.
+_EPS_M = 1e-9
+#: Walking limits are inclusive, with this tolerance for rounding (and for the _EPS_M links).
+_LIMIT_TOL_M = 1e-6
+
+
+@dataclass(frozen=True, eq=False)
+class RoadGraph:
+    """Undirected road graph. Node and edge arrays are positional; segments align with the roads' rows.
+
+    node_xy      (n, 2) node coordinates (the first vertex seen at each 0.5 m grid cell), metres
+    matrix       (n, n) symmetric CSR of edge lengths in metres
+    seg_u/seg_v  (m,) node of each segment's first / last vertex (-1 for an empty geometry)
+    seg_length_m (m,) length of each segment along its edges
+    edge_*       one entry per pair of consecutive vertices, in segment order: end nodes, length,
+                 owning segment and the position of the edge's first node along that segment
+    edge_tree    shapely STRtree over the edges that have a length (`edge_ids` maps tree → edge)
+    """
+
+    node_xy: np.ndarray
+    matrix: sp.csr_matrix
+    seg_u: np.ndarray
+    seg_v: np.ndarray
+    seg_length_m: np.ndarray
+    edge_u: np.ndarray
+    edge_v: np.ndarray
+    edge_length_m: np.ndarray
+    edge_seg: np.ndarray
+    edge_start_m: np.ndarray
+    edge_tree: shapely.STRtree
+    edge_ids: np.ndarray
+
+    @property
+    def n_nodes(self) -> int:
+        return int(self.node_xy.shape[0])
+
+    @property
+    def n_segments(self) -> int:
+        return int(self.seg_u.shape[0])
+
+    @property
+    def n_edges(self) -> int:
+        return int(self.edge_u.shape[0])
+
+    @property
+    def empty(self) -> bool:
+        """True when there is nothing to walk along (no edge with a length)."""
+        return self.edge_ids.size == 0
+
+    @cached_property
+    def node_tree(self) -> cKDTree:
+        return cKDTree(self.node_xy if self.n_nodes else np.zeros((0, 2)))
+
+
+@dataclass(frozen=True)
+class EdgePoints:
+    """Points placed on the network: edge index (-1 when there is no network), position along the
+    edge from its first node, and the straight-line distance from the point to that position."""
+
+    edge: np.ndarray
+    along_m: np.ndarray
+    offset_m: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.edge.shape[0])
+
+    @property
+    def placed(self) -> np.ndarray:
+        return self.edge >= 0
+
+
+def _coords_xy(points_xy: np.ndarray | list | tuple) -> np.ndarray:
+    arr = np.asarray(points_xy, dtype="float64")
+    if arr.size == 0:
+        return arr.reshape(0, 2)
+    if arr.ndim == 1:
+        arr = arr.reshape(1, 2)
+    if arr.ndim != 2 or arr.shape[1] != 2:
+        raise ValueError(f"points_xy must be an (n, 2) array of x, y metres, got shape {arr.shape}")
+    return arr
+
+
+def geometry_xy(geoms) -> np.ndarray:
+    """(n, 2) x, y of point geometries (GeoSeries, GeoDataFrame or shapely array)."""
+    values = getattr(geoms, "geometry", geoms)
+    values = getattr(values, "values", values)
+    arr = np.asarray(values)
+    if arr.size == 0:
+        return np.zeros((0, 2))
+    return np.column_stack([shapely.get_x(arr), shapely.get_y(arr)])
+
+
+def _min_pairs(rows: np.ndarray, cols: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Keep the smallest weight of each (row, col) pair, sorted by row then col."""
+    order = np.lexsort((w, cols, rows))
+    rows, cols, w = rows[order], cols[order], w[order]
+    first = np.ones(rows.shape[0], dtype=bool)
+    first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
+    return rows[first], cols[first], w[first]
+
+
+def _with_sources(matrix: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray, w: np.ndarray, k: int
+                  ) -> sp.csr_matrix:
+    """`matrix` (n x n, CSR) grown by k virtual source nodes n..n+k-1 with edges row -> col (weight w),
+    outgoing only. Built directly from the CSR arrays (no scipy block assembly)."""
+    n = matrix.shape[0]
+    rows, cols, w = _min_pairs(rows.astype("int64"), cols.astype("int64"), np.maximum(w, _EPS_M))
+    counts = np.bincount(rows, minlength=k)
+    indptr = np.concatenate([matrix.indptr, matrix.indptr[-1] + np.cumsum(counts)])
+    return sp.csr_matrix((np.concatenate([matrix.data, w]), np.concatenate([matrix.indices, cols]), indptr),
+                         shape=(n + k, n + k))
+
+
+def induced_subgraph(matrix: sp.csr_matrix, idx: np.ndarray) -> sp.csr_matrix:
+    """The subgraph on nodes `idx` (sorted, unique), renumbered 0..len(idx)-1. Pure numpy on the CSR
+    arrays (faster than scipy fancy indexing for many small pieces)."""
+    local = np.full(matrix.shape[0], -1, dtype="int64")
+    local[idx] = np.arange(idx.size)
+    starts = matrix.indptr[idx]
+    lengths = matrix.indptr[idx + 1] - starts
+    total = int(lengths.sum())
+    offsets = np.cumsum(lengths) - lengths
+    pos = np.arange(total) - np.repeat(offsets, lengths) + np.repeat(starts, lengths)
+    cols = local[matrix.indices[pos]]
+    keep = cols >= 0
+    rows = np.repeat(np.arange(idx.size), lengths)[keep]
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=idx.size))])
+    return sp.csr_matrix((matrix.data[pos][keep], cols[keep], indptr), shape=(idx.size, idx.size))
+
+
+def with_sources(matrix: sp.csr_matrix, rows, cols, w, k: int) -> sp.csr_matrix:
+    """Public name for `_with_sources`: `matrix` plus k virtual source nodes with outgoing edges."""
+    return _with_sources(matrix, np.asarray(rows), np.asarray(cols), np.asarray(w, dtype="float64"), k)
+
+
+def build_graph(roads, *, grid_m: float = GRID_M) -> RoadGraph:
+    """Graph of the road segments in `roads` (GeoDataFrame/GeoSeries of (Multi)LineStrings, metres).
+
+    Pure and vectorised: vertices are snapped to a `grid_m` grid to find coincident points.
+    """
+    if grid_m <= 0:
+        raise ValueError(f"grid_m must be positive, got {grid_m}")
+    geoms = getattr(roads, "geometry", roads)
+    geoms = np.asarray(getattr(geoms, "values", geoms))
+    m = int(geoms.shape[0])
+    if m:
+        parts, part_seg = shapely.get_parts(geoms, return_index=True)
+        coords, coord_part = shapely.get_coordinates(parts, return_index=True)
+    else:
+        coords, coord_part, part_seg = np.zeros((0, 2)), np.zeros(0, "int64"), np.zeros(0, "int64")
+
+    # Nodes: one per occupied grid cell; a node sits at the first vertex seen in its cell.
+    if coords.shape[0]:
+        cell = np.floor(coords / grid_m + 0.5).astype("int64")
+        cell -= cell.min(axis=0)
+        key = cell[:, 0] * (int(cell[:, 1].max()) + 1) + cell[:, 1]
+        uniq, first_idx, coord_node = np.unique(key, return_index=True, return_inverse=True)
+        node_xy = coords[first_idx]
+    else:
+        coord_node = np.zeros(0, "int64")
+        node_xy = np.zeros((0, 2))
+    n = int(node_xy.shape[0])
+
+    # Edges: consecutive vertices of the same part.
+    same = coord_part[1:] == coord_part[:-1] if coords.shape[0] > 1 else np.zeros(0, bool)
+    start = np.flatnonzero(same)
+    edge_u = coord_node[start].astype("int64")
+    edge_v = coord_node[start + 1].astype("int64")
+    edge_seg = part_seg[coord_part[start]].astype("int64")
+    d = node_xy[edge_v] - node_xy[edge_u]
+    edge_len = np.hypot(d[:, 0], d[:, 1])
+    edge_len[edge_u == edge_v] = 0.0
+
+    seg_length = np.bincount(edge_seg, weights=edge_len, minlength=m)
+    seg_base = np.concatenate([[0.0], np.cumsum(seg_length)[:-1]]) if m else np.zeros(0)
+    glob_end = np.cumsum(edge_len)
+    edge_start = glob_end - edge_len - (seg_base[edge_seg] if m else 0.0)
+
+    seg_u = np.full(m, -1, dtype="int64")
+    seg_v = np.full(m, -1, dtype="int64")
+    if coords.shape[0]:
+        cseg = part_seg[coord_part]
+        first_c = np.ones(cseg.shape[0], dtype=bool)
+        first_c[1:] = cseg[1:] != cseg[:-1]
+        last_c = np.ones(cseg.shape[0], dtype=bool)
+        last_c[:-1] = cseg[1:] != cseg[:-1]
+        seg_u[cseg[first_c]] = coord_node[first_c]
+        seg_v[cseg[last_c]] = coord_node[last_c]
+
+    link = edge_u != edge_v
+    rows = np.concatenate([edge_u[link], edge_v[link]])
+    cols = np.concatenate([edge_v[link], edge_u[link]])
+    w = np.maximum(np.concatenate([edge_len[link], edge_len[link]]), _EPS_M)
+    rows, cols, w = _min_pairs(rows, cols, w)
+    matrix = sp.csr_matrix((w, (rows, cols)), shape=(n, n))
+
+    edge_ids = np.flatnonzero(link)
+    lines = shapely.linestrings(np.stack([node_xy[edge_u[edge_ids]], node_xy[edge_v[edge_ids]]], axis=1)) \
+        if edge_ids.size else np.array([], dtype=object)
+    return RoadGraph(node_xy=node_xy, matrix=matrix, seg_u=seg_u, seg_v=seg_v, seg_length_m=seg_length,
+                     edge_u=edge_u, edge_v=edge_v, edge_length_m=edge_len, edge_seg=edge_seg,
+                     edge_start_m=edge_start, edge_tree=shapely.STRtree(lines), edge_ids=edge_ids)
+
+
+def nearest_nodes(graph: RoadGraph, points_xy) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest node of each point (cKDTree) and the straight-line distance to it in metres."""
+    xy = _coords_xy(points_xy)
+    if graph.n_nodes == 0:
+        return np.full(len(xy), -1, dtype="int64"), np.full(len(xy), np.inf)
+    dist, idx = graph.node_tree.query(xy)
+    return idx.astype("int64"), dist.astype("float64")
+
+
+def snap_points(graph: RoadGraph, points_xy, *, max_m: float | None = None) -> EdgePoints:
+    """Place each point on its nearest edge (STRtree); edge -1 where there is none within `max_m`."""
+    xy = _coords_xy(points_xy)
+    k = len(xy)
+    edge = np.full(k, -1, dtype="int64")
+    along = np.zeros(k)
+    offset = np.full(k, np.inf)
+    if k == 0 or graph.empty:
+        return EdgePoints(edge, along, offset)
+    pts = shapely.points(xy)
+    idx = graph.edge_tree.query_nearest(pts, max_distance=max_m, all_matches=False)
+    p, t = idx[0], idx[1]
+    e = graph.edge_ids[t]
+    a = graph.node_xy[graph.edge_u[e]]
+    b = graph.node_xy[graph.edge_v[e]]
+    ab = b - a
+    ln2 = np.einsum("ij,ij->i", ab, ab)
+    frac = np.clip(np.einsum("ij,ij->i", xy[p] - a, ab) / ln2, 0.0, 1.0)
+    foot = a + frac[:, None] * ab
+    edge[p] = e
+    along[p] = frac * graph.edge_length_m[e]
+    offset[p] = np.hypot(*(xy[p] - foot).T)
+    return EdgePoints(edge, along, offset)
+
+
+def edge_point_xy(graph: RoadGraph, points: EdgePoints) -> np.ndarray:
+    """Coordinates of the on-network positions of `points` (NaN where not placed)."""
+    out = np.full((len(points), 2), np.nan)
+    ok = points.placed
+    e = points.edge[ok]
+    a = graph.node_xy[graph.edge_u[e]]
+    b = graph.node_xy[graph.edge_v[e]]
+    ln = graph.edge_length_m[e]
+    frac = np.divide(points.along_m[ok], ln, out=np.zeros_like(ln), where=ln > 0)
+    out[ok] = a + frac[:, None] * (b - a)
+    return out
+
+
+def segment_midpoints(graph: RoadGraph) -> EdgePoints:
+    """Each segment's midpoint (half its length along the line) as a point on its own edge."""
+    m = graph.n_segments
+    edge = np.full(m, -1, dtype="int64")
+    along = np.zeros(m)
+    if graph.n_edges:
+        mid = graph.seg_length_m / 2.0
+        # Edges of a segment are contiguous; pick the last edge of the segment starting at or before mid.
+        seg_first = np.searchsorted(graph.edge_seg, np.arange(m), side="left")
+        seg_last = np.searchsorted(graph.edge_seg, np.arange(m), side="right") - 1
+        has = seg_last >= seg_first
+        seg_base = np.concatenate([[0.0], np.cumsum(graph.seg_length_m)[:-1]])
+        glob_start = seg_base[graph.edge_seg] + graph.edge_start_m
+        target = seg_base + mid
+        pos = np.searchsorted(glob_start, target, side="right") - 1
+        pos = np.clip(pos, seg_first, np.maximum(seg_last, seg_first))
+        edge[has] = pos[has]
+        along[has] = np.clip(target[has] - glob_start[pos[has]], 0.0, graph.edge_length_m[pos[has]])
+    return EdgePoints(edge, along, np.zeros(m))
+
+
+def _source_links(graph: RoadGraph, sources: EdgePoints, cost_m: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    ok = sources.placed & np.isfinite(sources.offset_m)
+    if cost_m is not None:
+        ok &= np.isfinite(cost_m)
+    e = sources.edge[ok]
+    base = sources.offset_m[ok] + (0.0 if cost_m is None else np.asarray(cost_m, dtype="float64")[ok])
+    nodes = np.concatenate([graph.edge_u[e], graph.edge_v[e]])
+    w = np.concatenate([base + sources.along_m[ok], base + graph.edge_length_m[e] - sources.along_m[ok]])
+    return nodes, w
+
+
+def multi_source_distance(graph: RoadGraph, source_nodes, source_offsets_m, *,
+                          limit_m: float = np.inf) -> np.ndarray:
+    """Metres from every node to the nearest source, where reaching source i costs its offset first.
+
+    One `csgraph.dijkstra` run from a virtual super-source linked to each source node by an edge
+    of weight `source_offsets_m[i]` (a venue 30 m off the road adds 30 m). inf where unreachable
+    (or beyond `limit_m`).
+    """
+    n = graph.n_nodes
+    nodes = np.asarray(source_nodes, dtype="int64").ravel()
+    offs = np.asarray(source_offsets_m, dtype="float64").ravel()
+    if nodes.shape != offs.shape:
+        raise ValueError("source_nodes and source_offsets_m must have the same length")
+    keep = (nodes >= 0) & np.isfinite(offs)
+    nodes, offs = nodes[keep], offs[keep]
+    if n == 0 or nodes.size == 0:
+        return np.full(n, np.inf)
+    if np.any(offs < 0):
+        raise ValueError("source offsets must not be negative")
+    aug = _with_sources(graph.matrix, np.zeros(nodes.size, dtype="int64"), nodes, offs, 1)
+    dist = dijkstra(aug, directed=True, indices=n, min_only=True, limit=limit_m + _LIMIT_TOL_M)
+    return np.asarray(dist[:n], dtype="float64")
+
+
+def distance_from(graph: RoadGraph, sources: EdgePoints, *, cost_m: np.ndarray | None = None,
+                  limit_m: float = np.inf) -> np.ndarray:
+    """Metres from every node to the nearest of `sources` (points snapped to edges), plus `cost_m`."""
+    nodes, w = _source_links(graph, sources, cost_m)
+    return multi_source_distance(graph, nodes, w, limit_m=limit_m)
+
+
+def bounded_distance(graph: RoadGraph, sources: EdgePoints, *, cost_m: np.ndarray, limit_m: float) -> np.ndarray:
+    """Per node: min over sources i of (cost_m[i] + walk from source i), counting only walks <= limit_m.
+
+    The limit applies to each source separately, so one super-source run cannot do it. Instead the
+    sources are split into rounds of sources more than 2 x limit_m apart (straight line, so their
+    walking areas cannot overlap): within a round every node is within the limit of at most one
+    source, and one multi-source `csgraph.dijkstra(min_only=True, limit=limit_m)` says which. Rounds
+    are chosen as local maxima of a fixed pseudo-random priority among the sources still to do
+    (vectorised); their number is about the most sources within 2 x limit_m of one another.
+    """
+    n = graph.n_nodes
+    best = np.full(n, np.inf)
+    cost = np.asarray(cost_m, dtype="float64")
+    limit = float(limit_m) + _LIMIT_TOL_M
+    ok = sources.placed & np.isfinite(cost) & (sources.offset_m <= limit)
+    if n == 0 or not ok.any():
+        return best
+    src = np.flatnonzero(ok)
+    k = src.size
+    e = sources.edge[src]
+    w_u = sources.offset_m[src] + sources.along_m[src]
+    w_v = sources.offset_m[src] + graph.edge_length_m[e] - sources.along_m[src]
+    rows = np.concatenate([np.arange(k), np.arange(k)])
+    cols = np.concatenate([graph.edge_u[e], graph.edge_v[e]])
+    w = np.concatenate([w_u, w_v])
+    keep = w <= limit
+    aug = _with_sources(graph.matrix, rows[keep], cols[keep], w[keep], k)
+
+    pos = edge_point_xy(graph, EdgePoints(e, sources.along_m[src], sources.offset_m[src]))
+    pairs = cKDTree(pos).query_pairs(2.0 * limit + 1.0, output_type="ndarray")
+    pa, pb = (pairs[:, 0], pairs[:, 1]) if len(pairs) else (np.zeros(0, "int64"), np.zeros(0, "int64"))
+    priority = np.random.default_rng(20240607).permutation(k)
+    todo = np.ones(k, dtype=bool)
+    while todo.any():
+        live = todo[pa] & todo[pb]
+        a, b = pa[live], pb[live]
+        beaten = np.zeros(k, dtype=bool)
+        beaten[np.where(priority[a] < priority[b], a, b)] = True
+        chosen = np.flatnonzero(todo & ~beaten)
+        dist, _, origin = dijkstra(aug, directed=True, indices=n + chosen, min_only=True, limit=limit,
+                                   return_predecessors=True)
+        reached = np.flatnonzero(np.isfinite(dist[:n]))
+        if reached.size:
+            val = dist[reached] + cost[src[origin[reached] - n]]
+            best[reached] = np.minimum(best[reached], val)
+        todo[chosen] = False
+    return best
+
+
+def point_to_point(graph: RoadGraph, points: EdgePoints) -> np.ndarray:
+    """(k, k) metres along the network between the on-network positions of `points` (their offsets
+    are not included); inf between pieces that do not join. One Dijkstra row per point, so keep k small
+    (the stops of one bus route)."""
+    k = len(points)
+    out = np.full((k, k), np.inf)
+    ok = points.placed
+    if not ok.any():
+        return out
+    idx = np.flatnonzero(ok)
+    e = points.edge[idx]
+    al = points.along_m[idx]
+    n, kk = graph.n_nodes, idx.size
+    ln = graph.edge_length_m[e]
+    aug = _with_sources(graph.matrix, np.concatenate([np.arange(kk)] * 2),
+                        np.concatenate([graph.edge_u[e], graph.edge_v[e]]), np.concatenate([al, ln - al]), kk)
+    dist = np.asarray(dijkstra(aug, directed=True, indices=np.arange(n, n + kk)))[:, :n]
+    d = np.minimum(dist[:, graph.edge_u[e]] + al[None, :], dist[:, graph.edge_v[e]] + (ln - al)[None, :])
+    same = e[:, None] == e[None, :]
+    d = np.where(same, np.minimum(d, np.abs(al[:, None] - al[None, :])), d)
+    np.fill_diagonal(d, 0.0)
+    out[np.ix_(idx, idx)] = d
+    return out
+
+
+def values_at(graph: RoadGraph, node_m: np.ndarray, points: EdgePoints, *,
+              sources: EdgePoints | None = None, source_cost_m: np.ndarray | None = None,
+              limit_m: float = np.inf) -> np.ndarray:
+    """A node field (metres to the nearest source) evaluated at points on edges.
+
+    value = offset + min(d[a] + along, d[b] + len - along, direct along the same edge from any
+    source snapped to it: source offset + cost + |along - source along|). Direct paths longer than
+    `limit_m` (excluding cost) are ignored. inf where the point is not placed or nothing is reachable.
+    """
+    out = np.full(len(points), np.inf)
+    ok = points.placed
+    if not ok.any():
+        return out
+    e = points.edge[ok]
+    a = points.along_m[ok]
+    val = np.minimum(node_m[graph.edge_u[e]] + a, node_m[graph.edge_v[e]] + graph.edge_length_m[e] - a)
+    if sources is not None and len(sources):
+        cost = np.zeros(len(sources)) if source_cost_m is None else np.asarray(source_cost_m, dtype="float64")
+        sok = sources.placed & np.isfinite(cost) & np.isfinite(sources.offset_m)
+        if sok.any():
+            src = pd.DataFrame({"edge": sources.edge[sok], "s_along": sources.along_m[sok],
+                                "s_off": sources.offset_m[sok], "s_cost": cost[sok]})
+            pts = pd.DataFrame({"edge": e, "p_along": a, "pos": np.arange(e.size)})
+            pairs = pts.merge(src, on="edge", how="inner")
+            if len(pairs):
+                walk = pairs["s_off"].to_numpy() + np.abs(pairs["p_along"].to_numpy() - pairs["s_along"].to_numpy())
+                direct = np.where(walk <= limit_m + _LIMIT_TOL_M, walk + pairs["s_cost"].to_numpy(), np.inf)
+                np.minimum.at(val, pairs["pos"].to_numpy(), direct)
+    out[ok] = points.offset_m[ok] + val
+    return out
+
+
+def segment_distance(graph: RoadGraph, node_m: np.ndarray, *, sources: EdgePoints | None = None,
+                     source_cost_m: np.ndarray | None = None, limit_m: float = np.inf) -> np.ndarray:
+    """A node field evaluated at every segment's midpoint (see `values_at`)."""
+    return values_at(graph, node_m, segment_midpoints(graph), sources=sources,
+                     source_cost_m=source_cost_m, limit_m=limit_m)
+
+
+def components(graph: RoadGraph) -> np.ndarray:
+    """Connected-component label of every node."""
+    if graph.n_nodes == 0:
+        return np.zeros(0, dtype="int64")
+    _, labels = connected_components(graph.matrix, directed=False)
+    return labels.astype("int64")
+
+
+def street_groups(graph: RoadGraph, names) -> np.ndarray:
+    """Label per segment: segments with the same (non-blank) name that touch share a label; -1 unnamed.
+
+    A way to count "roads" where there are no wards to split same-named streets by (e.g. two villages'
+    Main Streets are two roads unless they join).
+    """
+    m = graph.n_segments
+    name = pd.Series(np.asarray(names, dtype=object)).astype("string").str.strip()
+    named = (name.notna() & (name != "")).to_numpy()
+    labels = np.full(m, -1, dtype="int64")
+    if not named.any():
+        return labels
+    code = pd.factorize(name.where(pd.Series(named), None))[0].astype("int64")
+    seg = np.concatenate([graph.edge_seg, graph.edge_seg])
+    node = np.concatenate([graph.edge_u, graph.edge_v])
+    keep = named[seg]
+    seg, node = seg[keep], node[keep]
+    key = pd.factorize(pd.Series(node) * (int(code.max()) + 1) + code[seg])[0]
+    k = int(key.max()) + 1 if key.size else 0
+    g = sp.csr_matrix((np.ones(seg.size), (seg, m + key)), shape=(m + k, m + k))
+    _, comp = connected_components(g, directed=False)
+    labels[named] = pd.factorize(comp[:m][named])[0]
+    return labels
