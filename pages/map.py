@@ -37,7 +37,7 @@ cohorts = tuple(f2.multiselect("Cohorts", COHORTS, default=list(COHORTS), key="c
 index = f3.selectbox("Deprivation measure", indices, format_func=deprivation.index_label, key="index")
 
 if in_meeting:
-    picked = st.pills("Layers", list(mapview.LAYERS), default=list(mapview.LAYERS), selection_mode="multi",
+    picked = st.pills("Layers", list(mapview.LAYERS), default=["deprivation", "engagement", "venues"], selection_mode="multi",
                       format_func=lambda layer: mapview.LAYER_LABELS[layer], key="layers_pills")
     shown = frozenset(picked or ())
 else:

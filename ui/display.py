@@ -22,7 +22,7 @@ def legend(title: str, items: Iterable[tuple[str, str]], *, shape: str = "box") 
         f"<span>{html.escape(label)}</span></div>"
         for c, label in items
     )
-    st.html(f"<div style='font-size:0.85rem;margin-bottom:10px'><div style='font-weight:600;"
+    st.html(f"<div class='pw-legend' style='font-size:0.85rem;margin-bottom:10px'><div style='font-weight:600;"
             f"margin-bottom:4px'>{html.escape(title)}</div>{rows}</div>")
 
 

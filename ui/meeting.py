@@ -53,10 +53,14 @@ def sidebar_switch() -> bool:
 def apply_style() -> None:
     """Large type readable from the back of a room."""
     st.html("""<style>
-      .stApp p, .stApp li, .stApp label, .stApp span, .stApp div[data-testid="stMarkdownContainer"] {
+      .stApp [data-testid="stMarkdownContainer"] p, .stApp [data-testid="stMarkdownContainer"] li,
+      .stApp [data-testid="stWidgetLabel"] p, .stApp [data-testid="stCaptionContainer"] {
         font-size: 1.3rem !important; line-height: 1.45 !important; }
-      .stApp h1 { font-size: 3rem !important; }
-      .stApp h2 { font-size: 2.2rem !important; }
-      div[data-testid="stMetricValue"] div { font-size: 3.4rem !important; font-weight: 700 !important; }
-      div[data-testid="stMetricLabel"] p { font-size: 1.35rem !important; font-weight: 600 !important; }
+      .stApp h1, .stApp h1 * { font-size: 3rem !important; }
+      .stApp h2, .stApp h2 * { font-size: 2.2rem !important; }
+      .stApp div[data-testid="stMetricValue"], .stApp div[data-testid="stMetricValue"] p {
+        font-size: 3.4rem !important; font-weight: 700 !important; line-height: 1.2 !important; }
+      .stApp div[data-testid="stMetricLabel"] p { font-size: 1.35rem !important; font-weight: 600 !important; }
+      .pw-legend { font-size: 1.2rem !important; }
+      .pw-legend span { font-size: 1.2rem !important; }
     </style>""")
