@@ -1,0 +1,116 @@
+"""Importers on the real files in ../shared/data (PATCHWORK_DATA): the issue's acceptance cases.
+
+Figures are attached to the test report with `record_property` (and printed with -s).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+
+from geo import io
+from geo.model import DataError
+
+
+@pytest.fixture(autouse=True)
+def _workspace_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATCHWORK_WORKSPACE_DIR", str(tmp_path / "workspaces"))
+
+
+def _iod19(d):
+    return [d / "imd" / "File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv.gz",
+            d / "imd" / "File_2_-_IoD2019_Domains_of_Deprivation.csv.gz",
+            d / "imd" / "File_6_-_IoD2019_Population_Denominators.csv.gz"]
+
+
+def test_wolverhampton_2011_lsoas_iod2019_codepoint(data_dir, tmp_path, record_property):
+    # Wolverhampton's libraries placed by postcode only, through Code-Point Open WV (headerless, as published)
+    libs = pd.read_csv(data_dir / "venues" / "libraries_target_lads_with_wd25.csv", dtype=str)
+    libs = libs[libs["LAD25CD"] == "E08000031"]
+    by_postcode = tmp_path / "wolverhampton_libraries.csv"
+    libs[["name", "address", "postcode"]].to_csv(by_postcode, index=False)
+    result = io.build_workspace(
+        tmp_path / "wolverhampton.gpkg", name="Wolverhampton",
+        wards=data_dir / "boundaries" / "wards" / "E08000031.geojson",
+        lsoas=data_dir / "boundaries" / "lsoa11" / "E08000031.geojson", tables=_iod19(data_dir),
+        postcodes=[data_dir / "postcodes" / "codepoint_open_2025_4" / "Data" / "CSV" / "wv.csv"],
+        venues=[by_postcode], venue_kind="library")
+    ws = io.read_workspace(result.path)
+    lsoas = ws.layer("lsoas")
+    assert len(lsoas) == 158 and lsoas["lsoa_code"].str.startswith("E01").all()
+    for col in ("imd_decile", "population", "working_age", "income_decile", "employment_decile", "ward_code"):
+        assert lsoas[col].notna().all(), col
+    assert set(lsoas["imd_edition"]) == {2019} and ws.meta["imd_edition"] == "2019"
+    assert lsoas["imd_decile"].between(1, 10).all() and (lsoas["population"] > 500).all()
+    assert len(ws.layer("wards")) == 20 and ws.meta["ward_year"] == "2025"
+    venues = ws.layer("venues")
+    vrep = [r for r in result.reports if r.what == "venues"][0]
+    record_property("wolverhampton", {"lsoas": len(lsoas), "wards": 20, "libraries_read": vrep.rows_read,
+                                      "libraries_placed": len(venues), "rejected": [str(r) for r in vrep.rejected]})
+    assert len(venues) >= 0.9 * len(libs) and (venues["kind"] == "library").all()
+    # every library placed by postcode lies within 1 km of the coordinates the source gives
+    src = libs.drop_duplicates("name", keep=False)
+    src = gpd.GeoDataFrame(src, geometry=gpd.points_from_xy(src["lng"].astype(float), src["lat"].astype(float)),
+                           crs=4326).to_crs(27700).set_index("name")
+    placed = venues.drop_duplicates("name", keep=False).set_index("name")
+    common = placed.index.intersection(src.index)
+    gaps = placed.loc[common].geometry.distance(src.loc[common].geometry, align=True)
+    assert len(common) > 10 and (gaps < 1000).all(), gaps.sort_values().tail()
+
+
+def test_liverpool_2021_lsoas_iod2025_census(data_dir, tmp_path, record_property):
+    lsoa_file = data_dir / "boundaries" / "lsoa21" / "E08000012.geojson"
+    result = io.build_workspace(
+        tmp_path / "liverpool.gpkg", name="Liverpool", wards=data_dir / "boundaries" / "wards" / "E08000012.geojson",
+        lsoas=lsoa_file, tables=[data_dir / "imd" / "imd2025_england_lsoa21.csv.gz",
+                                 data_dir / "population" / "census21_pop_lsoa21.csv.gz"])
+    ws = io.read_workspace(result.path)
+    lsoas = ws.layer("lsoas")
+    n_file = pyogrio.read_info(lsoa_file)["features"]
+    record_property("liverpool", {"lsoas": len(lsoas), "in_file": n_file, "wards": len(ws.layer("wards"))})
+    assert len(lsoas) == n_file == 302
+    for col in ("imd_decile", "imd_score", "employment_score", "population", "working_age", "ward_code"):
+        assert lsoas[col].notna().all(), col
+    assert set(lsoas["imd_edition"]) == {2025} and ws.meta["lsoa_year"] == "2021"
+    assert (lsoas["imd_decile"] == 1).sum() > 100  # Liverpool: many LSOAs in England's most deprived tenth
+
+
+def test_iod2019_refused_on_liverpool_2021_lsoas(data_dir, tmp_path):
+    with pytest.raises(DataError, match=r"File_1_-_IMD2019.*2011 LSOAs, but the LSOA boundaries in .*E08000012.geojson "
+                                        r"are 2021 LSOAs"):
+        io.build_workspace(tmp_path / "x.gpkg", name="X", wards=data_dir / "boundaries" / "wards" / "E08000012.geojson",
+                           lsoas=data_dir / "boundaries" / "lsoa21" / "E08000012.geojson", tables=_iod19(data_dir)[:1])
+    assert not (tmp_path / "x.gpkg").exists()
+
+
+def test_rutland_osm(data_dir, record_property):
+    layers, report = io.import_osm(data_dir / "osm" / "rutland-latest_2018-02.osm.pbf")
+    roads, venues, routes, stops = (layers[k] for k in ("roads", "venues", "bus_routes", "bus_stops"))
+    named = roads[roads["name"] != ""]
+    kinds = venues["kind"].value_counts().to_dict()
+    record_property("rutland", {"roads": len(roads), "named_roads": len(named), "venues": kinds,
+                                "routes": routes["name"].tolist(), "stops": len(stops)})
+    assert len(named) > 1500 and named["name"].str.contains("Road|Street|Lane").any()
+    assert kinds.get("library", 0) >= 3 and kinds.get("community_centre", 0) >= 2 and kinds.get("church_hall", 0) > 50
+    assert len(routes) == 4
+    assert {"Centrebus 19", "Rutland Flyer 1", "Service No 12"} <= set(routes["name"])
+    assert (routes.geometry.length > 1000).all() and len(stops) >= 20
+
+
+def test_salvation_army_wrong_coordinates_rejected_and_named(data_dir, record_property):
+    path = data_dir / "venues" / "salvation_army_locations_target_subset.csv"
+    index, _ = io.import_postcodes([data_dir / "postcodes" / "codepoint_open_2025_4"])
+    res = io.import_points(path, layer="venues", postcodes=index, default_kind="church_hall")
+    rejected = [str(r) for r in res.report.rejected]
+    record_property("salvation_army", {"read": res.report.rows_read, "used": res.report.rows_used,
+                                       "rejected": rejected})
+    assert rejected == ["row 28, lat/lon: 37.10, -113.57 lies outside Great Britain",
+                        "row 29, lat/lon: 41.29, -96.15 lies outside Great Britain"]
+    src = pd.read_csv(path, dtype=str)
+    assert res.report.rows_read == len(src) == 28 and res.report.rows_used == 26
+    assert set(res.frame["name"]) == set(src["name"]) - {"Bolton Citadel", "Grimsby"}
+    # where the postcode file covers the postcode, the coordinates agree with it
+    assert not [f for f in res.report.flagged if "from its postcode" in f.reason]
+    assert "email" not in res.frame.columns and "phone" not in res.frame.columns
