@@ -73,3 +73,12 @@ def test_coordinates_rounded_to_5_decimals(tiny_workspace_path):
     union = web.union_all()
     assert union.geom_type == "Polygon" and len(union.interiors) == 0
     assert abs(web.area.sum() - union.area) < 1e-3
+
+
+def test_venue_popup_with_missing_values():
+    import pandas as pd
+
+    row = pd.Series({"name": "Library", "kind": "library", "address": pd.NA, "opening_hours": None,
+                     "wifi": pd.NA, "capacity": pd.NA, "cost_per_hour": float("nan")})
+    html = mapview.venue_popup_html(row)
+    assert html.count("not known") >= 5 and "Library" in html
