@@ -1,0 +1,229 @@
+"""Place names from documents -> boundaries, with a note when the boundaries changed.
+
+Documents name wards as they were when written ("Bilston East", "Washwood Heath", "Cannock North").
+Ward boundaries have changed since, so a name is looked up in an alias table (document name -> current
+and 2013 ward codes, e.g. `ward_name_aliases.csv`), then in the current and older ward names. The rule
+for which boundary to use:
+
+- the ward is unchanged, or one current ward covers at least `keep_share` (90%) of the old ward's area
+  and the old ward makes up at least `keep_share_reverse` (80%) of that current ward: use the current
+  ward, with a note when its name, code or area changed ("Bilston East is now mostly Bilston South");
+- otherwise (the old ward is split between several current wards, e.g. Washwood Heath): use the old
+  boundary, or the LSOAs whose representative point lies within it (`lsoas_within`).
+
+Everything here is pure: frames in, frames out. Reading the alias table or boundary files is the
+caller's job (geo.io or a test).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Iterable, Mapping
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.lots import best_fit
+from geo.model import DataError, Problem
+
+ALIAS_COLUMNS = ("source_name", "lad_code", "lad_name", "current_ward_code_WD25", "current_ward_name_WD25",
+                 "legacy_ward_code_WD13", "legacy_ward_name_WD13", "note")
+
+
+def normalise_name(text: str) -> str:
+    """Casefolded name without parentheses, punctuation or 'and'/'&' differences."""
+    t = str(text).casefold()
+    t = re.sub(r"\(.*?\)", " ", t)
+    t = t.replace("&", " and ").replace("’", "'")
+    t = re.sub(r"\bst\b\.?", "st", t)
+    t = re.sub(r"[.'`]", "", t)
+    t = re.sub(r"[^a-z0-9]+", " ", t)
+    return re.sub(r"\s+", " ", t).strip()
+
+
+def _split(value: object) -> list[str]:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return []
+    return [p.strip() for p in str(value).split(";") if p.strip()]
+
+
+def overlap_from_note(note: str) -> dict[str, float]:
+    """'area overlap: Alum Rock 68%, Ward End 19%' -> {'Alum Rock': 0.68, 'Ward End': 0.19}."""
+    out: dict[str, float] = {}
+    for name, pct in re.findall(r"([A-Z][A-Za-z.'&\- ]+?)\s+(\d{1,3})%", str(note)):
+        out[name.strip()] = int(pct) / 100
+    return out
+
+
+def _check_aliases(aliases: pd.DataFrame) -> None:
+    missing = [c for c in ALIAS_COLUMNS if c not in aliases.columns]
+    if missing:
+        raise DataError([Problem("ward name aliases", "required column is missing.", column=c,
+                                 fix="Use the alias table's published columns.") for c in missing])
+
+
+def _frame(frame: gpd.GeoDataFrame | None, code_col: str, name_col: str) -> gpd.GeoDataFrame | None:
+    if frame is None:
+        return None
+    out = gpd.GeoDataFrame({"code": frame[code_col].astype(str).to_numpy(),
+                            "name": frame[name_col].astype(str).to_numpy(),
+                            "lad_code": (frame["lad_code"].astype(str).to_numpy() if "lad_code" in frame.columns
+                                         else np.full(len(frame), "", dtype=object))},
+                           geometry=frame.geometry.values, crs=frame.crs)
+    if out.crs is not None and out.crs.to_epsg() != 27700:
+        out = out.to_crs(27700)
+    out["key"] = out["name"].map(normalise_name)
+    return out
+
+
+def area_shares(old: shapely.Geometry, current: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Share of `old`'s area in each current unit (>= 0.5%), and the share of each unit that `old` makes up."""
+    cand = current.iloc[current.sindex.query(old, predicate="intersects")]
+    inter = shapely.area(shapely.intersection(cand.geometry.values, old))
+    frame = pd.DataFrame({"code": cand["code"].to_numpy(), "name": cand["name"].to_numpy(),
+                          "share_of_old": inter / max(old.area, 1e-9),
+                          "share_of_current": inter / np.maximum(shapely.area(cand.geometry.values), 1e-9)})
+    return frame[frame["share_of_old"] >= 0.005].sort_values("share_of_old", ascending=False).reset_index(drop=True)
+
+
+def _shares_text(shares: Mapping[str, float]) -> str:
+    return ", ".join(f"{n} {s * 100:.0f}%" for n, s in shares.items())
+
+
+def resolve_places(names: Iterable[str], *, wards: gpd.GeoDataFrame, legacy_wards: gpd.GeoDataFrame | None = None,
+                   aliases: pd.DataFrame | None = None, ward_code_col: str = "ward_code",
+                   ward_name_col: str = "ward_name", legacy_code_col: str = "WD13CD",
+                   legacy_name_col: str = "WD13NM", current_year: int = 2025, legacy_year: int = 2013,
+                   keep_share: float = 0.9, keep_share_reverse: float = 0.8) -> gpd.GeoDataFrame:
+    """One row per name: which boundary to use, its codes, geometry (EPSG:27700) and a note.
+
+    Columns: query, found_as, lad_name, boundary ('current', 'legacy', 'ambiguous' or 'not found'),
+    boundary_year, codes (tuple), unit_names, changed (bool), shares (share of the old ward's area in each
+    current ward), current_shares (share of each current ward the old ward makes up), note, geometry (the union of the chosen boundaries; empty when not found).
+    """
+    cur = _frame(wards, ward_code_col, ward_name_col)
+    old = _frame(legacy_wards, legacy_code_col, legacy_name_col) if legacy_wards is not None else None
+    if aliases is not None:
+        _check_aliases(aliases)
+        alias_keys = aliases.assign(key=aliases["source_name"].map(normalise_name))
+    rows = []
+    for query in names:
+        q = str(query).strip()
+        key = normalise_name(q)
+        row: dict[str, object] = {"query": q, "found_as": "", "lad_name": "", "boundary": "not found",
+                                  "boundary_year": None, "codes": (), "unit_names": "", "changed": False,
+                                  "shares": {}, "current_shares": {}, "note": "", "geometry": None}
+        hit = alias_keys[alias_keys["key"] == key] if aliases is not None else pd.DataFrame()
+        if len(hit):
+            a = hit.iloc[0]
+            row.update(_from_alias(a, cur, old, current_year=current_year, legacy_year=legacy_year,
+                                   keep_share=keep_share, keep_share_reverse=keep_share_reverse))
+        elif cur is not None and (cur["key"] == key).any():
+            m = cur[cur["key"] == key]
+            if len(m) == 1:
+                row.update(found_as=m["name"].iloc[0], boundary="current", boundary_year=current_year,
+                           codes=tuple(m["code"]), unit_names=m["name"].iloc[0],
+                           note=f"Found as the current ward {m['name'].iloc[0]} ({m['code'].iloc[0]}).",
+                           geometry=m.geometry.iloc[0])
+            else:
+                row.update(found_as=q, boundary="ambiguous", boundary_year=current_year, codes=tuple(m["code"]),
+                           unit_names=", ".join(m["name"]),
+                           note=f"{len(m)} current wards are called '{q}' ({', '.join(m['code'])}); pick the "
+                                "council.", geometry=None)
+        elif old is not None and (old["key"] == key).any():
+            m = old[old["key"] == key].iloc[0]
+            shares = area_shares(m.geometry, cur) if cur is not None else pd.DataFrame()
+            row.update(found_as=m["name"], boundary="legacy", boundary_year=legacy_year, codes=(m["code"],),
+                       unit_names=m["name"], changed=True,
+                       shares=dict(zip(shares.get("name", []), shares.get("share_of_old", []))),
+                       note=f"'{q}' is a {legacy_year} ward name only; using its {legacy_year} boundary"
+                            + (f" (now {_shares_text(dict(zip(shares['name'], shares['share_of_old'])))})."
+                               if len(shares) else "."),
+                       geometry=m.geometry)
+        else:
+            pool = [] if cur is None else list(cur["name"])
+            if old is not None:
+                pool += list(old["name"])
+            if aliases is not None:
+                pool += list(aliases["source_name"])
+            close = difflib.get_close_matches(q, sorted(set(pool)), n=3, cutoff=0.6)
+            row["note"] = f"No ward called '{q}' was found." + (f" Did you mean {', '.join(close)}?" if close else "")
+        rows.append(row)
+    out = gpd.GeoDataFrame(rows, geometry="geometry", crs=27700)
+    return out
+
+
+def _from_alias(a: pd.Series, cur: gpd.GeoDataFrame | None, old: gpd.GeoDataFrame | None, *, current_year: int,
+                legacy_year: int, keep_share: float, keep_share_reverse: float) -> dict[str, object]:
+    src = str(a["source_name"])
+    cur_codes, cur_names = _split(a["current_ward_code_WD25"]), _split(a["current_ward_name_WD25"])
+    old_code, old_name = str(a["legacy_ward_code_WD13"]), str(a["legacy_ward_name_WD13"])
+    old_geom = None
+    if old is not None and (old["code"] == old_code).any():
+        old_geom = old.loc[old["code"] == old_code].geometry.iloc[0]
+    shares: dict[str, float] = {}
+    reverse: dict[str, float] = {}
+    if old_geom is not None and cur is not None:
+        sh = area_shares(old_geom, cur)
+        shares = dict(zip(sh["name"], sh["share_of_old"]))
+        reverse = dict(zip(sh["name"], sh["share_of_current"]))
+    if not shares:
+        shares = overlap_from_note(str(a["note"]))
+    same_code = len(cur_codes) == 1 and cur_codes[0] == old_code
+    top_name, top_share = (max(shares.items(), key=lambda kv: kv[1]) if shares else (cur_names[0] if cur_names else "", 1.0))
+    single = len(cur_codes) == 1 and (top_share >= keep_share) and reverse.get(top_name, 1.0) >= keep_share_reverse
+    base = {"found_as": src, "lad_name": str(a["lad_name"]), "shares": shares, "current_shares": reverse}
+    doc_note = str(a["note"]) if isinstance(a["note"], str) else ""
+    if single:
+        geom = None
+        if cur is not None:
+            m = cur[cur["code"] == cur_codes[0]]
+            geom = m.geometry.iloc[0] if len(m) else None
+        name = cur_names[0] if cur_names else cur_codes[0]
+        changed = not same_code or normalise_name(name) != normalise_name(old_name) or top_share < 0.995
+        if not changed:
+            note = f"{name} ({cur_codes[0]}): unchanged since {legacy_year}."
+        else:
+            bits = []
+            if normalise_name(name) != normalise_name(old_name):
+                bits.append(f"the {legacy_year} ward {old_name} is now mostly {name}" if top_share < 0.995
+                            else f"the {legacy_year} ward {old_name} is now called {name}")
+            if not same_code:
+                bits.append(f"code {old_code} -> {cur_codes[0]}")
+            if top_share < 0.995:
+                bits.append(f"{top_share * 100:.0f}% of the old ward's area is in {top_name}"
+                            + (f" ({_shares_text({k: v for k, v in shares.items() if k != top_name})} elsewhere)"
+                               if len(shares) > 1 else ""))
+            note = (f"Using the current ward {name} ({current_year} boundaries): " + "; ".join(bits) + ".")
+        return {**base, "boundary": "current", "boundary_year": current_year, "codes": (cur_codes[0],),
+                "unit_names": name, "changed": changed, "note": note, "geometry": geom, "source_note": doc_note}
+    if top_share >= keep_share:
+        rev = reverse.get(top_name, float("nan"))
+        note = (f"The current ward {top_name} holds {top_share * 100:.0f}% of the {legacy_year} ward {old_name} but "
+                f"is larger (the old ward is {rev * 100:.0f}% of it). Using the {legacy_year} boundary (or the LSOAs "
+                "within it) so the lot keeps the area the document meant.")
+    else:
+        note = (f"{old_name} ({legacy_year} ward) is now split between current wards: {_shares_text(shares)}. "
+                f"Using its {legacy_year} boundary (or the LSOAs within it) rather than whole current wards.")
+    return {**base, "boundary": "legacy", "boundary_year": legacy_year, "codes": (old_code,), "unit_names": old_name,
+            "changed": True, "note": note, "geometry": old_geom, "source_note": doc_note}
+
+
+def lsoas_within(places: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame, *, name_col: str = "query",
+                 code_col: str = "lsoa_code") -> dict[str, tuple[str, ...]]:
+    """Small areas (LSOAs, or the units in `code_col` of any layer) whose representative point lies in
+    each place's boundary: place name -> codes. Places without a boundary are left out."""
+    shapes = places[places.geometry.notna() & ~places.geometry.is_empty]
+    if len(shapes) == 0:
+        return {}
+    frame = gpd.GeoDataFrame({"place": shapes[name_col].astype(str).to_numpy()}, geometry=shapes.geometry.values,
+                             crs=shapes.crs)
+    lsoas = lsoas if lsoas.crs == frame.crs else lsoas.to_crs(frame.crs)
+    fit = best_fit(lsoas, frame, unit_col="place", code_col=code_col).dropna()
+    out: dict[str, tuple[str, ...]] = {p: () for p in frame["place"]}
+    for place, codes in fit.groupby(fit.astype(str)):
+        out[str(place)] = tuple(sorted(codes.index))
+    return out
