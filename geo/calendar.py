@@ -1,0 +1,130 @@
+"""The .ics calendar of pop-up sessions (RFC 5545, written with the `icalendar` library).
+
+Times are local times in Europe/London with a VTIMEZONE block, so Outlook and Google Calendar show
+10:00 as 10:00 on both sides of a clock change (BST in summer, GMT in winter). Each event has a UID
+that stays the same for the same session of the same plan (importing an updated file updates the
+event rather than adding a copy), a DTSTAMP (when the file was made, UTC), the venue and address as
+LOCATION, GEO, the gap it serves and why in the DESCRIPTION, and STATUS: CONFIRMED for accepted
+sessions, TENTATIVE for proposed ones. Dropped sessions are left out. Pure: returns bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from typing import Iterable
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pandas as pd
+
+from geo.routes import xy_to_latlon
+
+LONDON = ZoneInfo("Europe/London")
+PRODID = "-//Patchwork//Outreach planning//EN"
+
+
+def _time(text: str) -> dt.time:
+    h, _, m = str(text).strip().partition(":")
+    return dt.time(int(h), int(m or 0))
+
+
+def _date(v) -> dt.date:
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    return pd.Timestamp(v).date()
+
+
+def session_uid(plan_name: str, session_id: str, domain: str = "patchwork.local") -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", plan_name.lower()).strip("-") or "plan"
+    digest = hashlib.sha1(f"{plan_name}\x00{session_id}".encode()).hexdigest()[:10]
+    return f"{slug}-{session_id}-{digest}@{domain}"
+
+
+def sessions_ics(sessions: pd.DataFrame, *, plan_name: str = "Pop-up sessions", stamp: dt.datetime | None = None,
+                 bring: Iterable[str] = (), tz: str = "Europe/London") -> bytes:
+    """An RFC 5545 calendar of the sessions (columns as `geo.popups.SESSION_COLUMNS`)."""
+    zone = ZoneInfo(tz)
+    stamp = (stamp or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).replace(microsecond=0)
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", plan_name)
+    cal.add("x-wr-timezone", tz)
+    if tz == "Europe/London":  # the VTIMEZONE first: some clients read it before the events
+        cal.add_component(london_vtimezone())
+    items = list(bring)
+    rows = sessions.to_dict("records") if len(sessions) else []
+    for r in rows:
+        status = str(r.get("status") or "proposed")
+        if status == "dropped":
+            continue
+        day = _date(r["date"])
+        start = dt.datetime.combine(day, _time(r["start"]), tzinfo=zone)
+        end = dt.datetime.combine(day, _time(r["end"]), tzinfo=zone)
+        ev = icalendar.Event()
+        ev.add("uid", session_uid(plan_name, str(r["session_id"])))
+        ev.add("dtstamp", stamp)
+        ev.add("dtstart", start)
+        ev.add("dtend", end)
+        family = bool(r.get("family"))
+        ev.add("summary", f"{'Family pop-up' if family else 'Pop-up'}: {r.get('venue', '')}"
+                          + (f" ({r['area']})" if r.get("area") else ""))
+        where = ", ".join(str(x) for x in (r.get("venue"), r.get("address")) if x and str(x).strip())
+        if where:
+            ev.add("location", where)
+        lines = []
+        if r.get("serves"):
+            lines.append(f"Serves: {r['serves']}")
+        if r.get("why"):
+            lines.append(f"Why this venue: {r['why']}")
+        if r.get("contact"):
+            lines.append(f"Contact: {r['contact']}")
+        if r.get("worker") is not None and str(r.get("worker")) != "":
+            lines.append(f"Worker: {r['worker']}")
+        if family:
+            lines.append("Family session with childcare.")
+        if r.get("hours_assumed"):
+            lines.append("Opening hours assumed: confirm with the venue.")
+        if items:
+            lines.append("Bring: " + "; ".join(items))
+        ev.add("description", "\n".join(lines))
+        ev.add("status", "CONFIRMED" if status == "accepted" else "TENTATIVE")
+        ev.add("transp", "OPAQUE")
+        ev.add("categories", ["Outreach", "Family" if family else "Pop-up"])
+        x, y = r.get("x"), r.get("y")
+        if x is not None and y is not None and pd.notna(x) and pd.notna(y):
+            lat, lon = xy_to_latlon(float(x), float(y))
+            ev.add("geo", (round(lat, 6), round(lon, 6)))
+        cal.add_component(ev)
+    if tz != "Europe/London":
+        cal.add_missing_timezones()
+    return cal.to_ical()
+
+
+def london_vtimezone() -> icalendar.Timezone:
+    """Europe/London as Outlook and Google write it: GMT, and BST from the last Sunday of March at
+    01:00 GMT to the last Sunday of October at 02:00 BST (the UK rule since 1996)."""
+    tzc = icalendar.Timezone()
+    tzc.add("tzid", "Europe/London")
+    tzc.add("x-lic-location", "Europe/London")
+    summer = icalendar.TimezoneDaylight()
+    summer.add("tzname", "BST")
+    summer.add("dtstart", dt.datetime(1996, 3, 31, 1, 0, 0))
+    summer.add("tzoffsetfrom", dt.timedelta(hours=0))
+    summer.add("tzoffsetto", dt.timedelta(hours=1))
+    summer.add("rrule", {"freq": "yearly", "bymonth": 3, "byday": "-1su"})
+    winter = icalendar.TimezoneStandard()
+    winter.add("tzname", "GMT")
+    winter.add("dtstart", dt.datetime(1996, 10, 27, 2, 0, 0))
+    winter.add("tzoffsetfrom", dt.timedelta(hours=1))
+    winter.add("tzoffsetto", dt.timedelta(hours=0))
+    winter.add("rrule", {"freq": "yearly", "bymonth": 10, "byday": "-1su"})
+    tzc.add_component(summer)
+    tzc.add_component(winter)
+    return tzc
