@@ -64,6 +64,7 @@ class Benchmark:
     repeat: int = 5
     warmup: int = 1
     module: str = ""
+    min_speedup: float | None = None
 
 
 REGISTRY: dict[str, Benchmark] = {}
@@ -77,18 +78,22 @@ def benchmark(
     setup: Callable[[], Any] | None = None,
     repeat: int = 5,
     warmup: int = 1,
+    min_speedup: float | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register the decorated function as benchmark ``name`` (returned unchanged).
 
     With ``setup``, its result (computed once, untimed) is passed to the function and the baseline.
+    With ``min_speedup`` (needs ``baseline``), the run fails unless baseline median / median reaches it.
     """
+    if min_speedup is not None and baseline is None:
+        raise ValueError(f"benchmark {name!r}: min_speedup needs a baseline")
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         if name in REGISTRY:
             raise ValueError(f"benchmark {name!r} registered twice ({REGISTRY[name].module}, {fn.__module__})")
         REGISTRY[name] = Benchmark(
             name=name, fn=fn, target_s=target_s, baseline=baseline, setup=setup,
-            repeat=repeat, warmup=warmup, module=fn.__module__,
+            repeat=repeat, warmup=warmup, module=fn.__module__, min_speedup=min_speedup,
         )
         return fn
 
@@ -166,7 +171,8 @@ def select(patterns: Sequence[str]) -> tuple[list[Benchmark], list[str]]:
 
 
 def run_one(b: Benchmark, *, repeat: int | None = None, with_baseline: bool = True) -> dict[str, Any]:
-    out: dict[str, Any] = {"name": b.name, "module": b.module, "target_s": b.target_s}
+    out: dict[str, Any] = {"name": b.name, "module": b.module, "target_s": b.target_s,
+                           "min_speedup": b.min_speedup}
     reps = repeat or b.repeat
     try:
         args = (b.setup(),) if b.setup is not None else ()
@@ -176,6 +182,12 @@ def run_one(b: Benchmark, *, repeat: int | None = None, with_baseline: bool = Tr
             out["baseline"] = base
             out["speedup"] = base["median_s"] / out["median_s"] if out["median_s"] > 0 else None
         out["passed"] = b.target_s is None or out["median_s"] <= b.target_s
+        if b.min_speedup is not None:
+            if "speedup" not in out:
+                out["speedup_checked"] = False  # baseline skipped (--no-baseline): not judged
+            else:
+                out["speedup_checked"] = True
+                out["passed"] = out["passed"] and (out["speedup"] or 0.0) >= b.min_speedup
     except Exception as exc:  # noqa: BLE001 - a broken benchmark is reported, not fatal
         out["passed"] = False
         out["error"] = f"{type(exc).__name__}: {exc}"
@@ -202,7 +214,7 @@ def report(results: list[dict[str, Any]], env: dict[str, Any]) -> str:
         + (f"set ({env['OPENBLAS_CORETYPE']})" if env["OPENBLAS_CORETYPE"] else "not set"),
         "",
     ]
-    header = ("benchmark", "median", "target", "baseline", "speed-up", "result")
+    header = ("benchmark", "median", "target", "baseline", "speed-up", "required", "result")
     rows = [header]
     for r in results:
         base = r.get("baseline", {}).get("median_s")
@@ -213,6 +225,7 @@ def report(results: list[dict[str, Any]], env: dict[str, Any]) -> str:
             _fmt_s(r.get("target_s")),
             _fmt_s(base),
             f"{speed:.1f}x" if speed else "-",
+            f">={r['min_speedup']:g}x" if r.get("min_speedup") else "-",
             "PASS" if r["passed"] else ("ERROR" if "error" in r else "FAIL"),
         ))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]

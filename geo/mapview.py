@@ -60,6 +60,25 @@ MEETING_DECILE_COLOURS: tuple[str, ...] = (
 MEETING_BAND_COLOURS: dict[str, str] = {"none": "#d55e00", "<5": "#56b4e9", "5–9": "#0072b2", "10+": "#00204d"}
 
 
+#: Reach time bands (geo.reach.BANDS), short (blue) to long (red): ColorBrewer RdBu, colour-blind safe.
+REACH_COLOURS: dict[str, str] = {"<10": "#2166ac", "10–20": "#92c5de", "20–30": "#f4a582", "30+": "#b2182b",
+                                 "no data": NO_DATA_COLOUR}
+MEETING_REACH_COLOURS: dict[str, str] = {"<10": "#0072b2", "10–20": "#56b4e9", "20–30": "#e69f00",
+                                         "30+": "#d55e00", "no data": NO_DATA_COLOUR}
+#: Catchment rings of a clicked venue (within 10, 20, 30 minutes): dark outlines, solid to dotted,
+#: so they read over any colouring (reach bands, deciles).
+CATCHMENT_COLOURS: tuple[str, ...] = ("#000000", "#4d4d4d", "#7f7f7f")
+CATCHMENT_DASHES: tuple[str | None, ...] = (None, "9 5", "2 6")
+#: Gaps map: the top gaps stand out; the rest are quiet.
+GAP_COLOUR = "#d55e00"
+GAP_ROAD_COLOUR = "#7a0177"
+REACH_MODE_LABELS: dict[str, str] = {"best": "best of walk and bus", "walk": "walking", "bus": "bus"}
+
+
+def reach_colours(*, meeting: bool = False) -> dict[str, str]:
+    return MEETING_REACH_COLOURS if meeting else REACH_COLOURS
+
+
 def decile_colours(*, meeting: bool = False) -> tuple[str, ...]:
     return MEETING_DECILE_COLOURS if meeting else DECILE_COLOURS
 
@@ -118,6 +137,9 @@ class MapOptions:
     label_size_px: int = 12
     #: Meeting mode: big labels and markers, thick lines, high-contrast colour-blind-safe palettes.
     meeting: bool = False
+    #: "engagement" (LSOAs by deprivation decile, roads by participants) or "reach" (both by reach
+    #: time band: roads from `reach_road_layer`, LSOAs from `reach_lsoa_layer`).
+    colour_by: str = "engagement"
 
 
 def _geojson(frame: gpd.GeoDataFrame, props: Iterable[str]) -> str:
@@ -141,8 +163,23 @@ class _Attribution(MacroElement):
         self.text = text
 
 
+def _missing(value: object) -> bool:
+    """None, pd.NA, NaN or NaT (a scalar that pandas reads as missing)."""
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # array-likes are not missing scalars
+        return False
+
+
+def _text(value: object) -> str:
+    """A text attribute for display; missing (None, NA, NaN, blank) reads "not known"."""
+    if _missing(value):
+        return "not known"
+    return str(value).strip() or "not known"
+
+
 def _yes_no(value: object) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+    if _missing(value):
         return "not known"
     return "yes" if bool(value) else "no"
 
@@ -150,22 +187,22 @@ def _yes_no(value: object) -> str:
 def venue_popup_html(row: pd.Series) -> str:
     """The outreach attributes a worker needs when choosing a venue."""
     def fmt_cost(v: object) -> str:
-        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        if _missing(v):
             return "not known"
         return "free" if float(v) == 0 else f"£{float(v):,.2f} an hour"
 
     cap = row.get("capacity")
     rows = [
         ("Kind", VENUE_KINDS.get(str(row.get("kind")), str(row.get("kind")))),
-        ("Address", row.get("address") or "not known"),
+        ("Address", _text(row.get("address"))),
         ("Wi-fi", _yes_no(row.get("wifi"))),
         ("Toilets", _yes_no(row.get("toilets"))),
         ("Step-free access", _yes_no(row.get("step_free"))),
         ("Childcare", _yes_no(row.get("childcare"))),
         ("Quiet room", _yes_no(row.get("quiet_room"))),
-        ("Capacity", "not known" if cap is None or cap is pd.NA else f"{int(cap)} people"),
+        ("Capacity", "not known" if _missing(cap) else f"{int(cap)} people"),
         ("Cost", fmt_cost(row.get("cost_per_hour"))),
-        ("Opening hours", row.get("opening_hours") or "not known"),
+        ("Opening hours", _text(row.get("opening_hours"))),
     ]
     if bool(row.get("closed") is True):
         rows.insert(1, ("Status", "CLOSED"))
@@ -208,9 +245,13 @@ class FastGeoJson(MacroElement):
         "pointToLayer: function(f, ll) {"
         "  var s = {{ this.styles }}[f.properties.k] || {{ this.styles }}[''];"
         "  {% if this.point == 'div' %}"
-        "  return L.marker(ll, {interactive: {{ this.interactive|tojson }}, icon: L.divIcon({"
+        "  var mk = L.marker(ll, {interactive: {{ this.interactive|tojson }}, icon: L.divIcon({"
         "    className: {{ this.div_class|tojson }}, html: f.properties.html || s.html,"
         "    iconSize: {{ this.div_size|tojson }}, iconAnchor: {{ this.div_anchor|tojson }}})});"
+        # an interactive marker is a keyboard button: give it an accessible name (axe aria-command-name)
+        "  if (f.properties.label) { mk.on('add', function() { var el = mk.getElement();"
+        "    if (el) { el.setAttribute('aria-label', f.properties.label); } }); }"
+        "  return mk;"
         "  {% else %}"
         "  return L.circleMarker(ll, s);"
         "  {% endif %}"
@@ -230,7 +271,7 @@ class FastGeoJson(MacroElement):
         super().__init__()
         self._name = "FastGeoJson"
         self.layer_name = name
-        self.data = _geojson(frame, [c for c in ("k", "tip", "popup", "html", *props)])
+        self.data = _geojson(frame, [c for c in ("k", "tip", "popup", "html", "label", *props)])
         self.styles = json.dumps({k: dict(v) for k, v in styles.items()})
         self.interactive = interactive
         self.point = point
@@ -277,7 +318,18 @@ def build_map(
     deciles_pal = decile_colours(meeting=options.meeting)
     bands_pal = band_colours(meeting=options.meeting)
 
-    if "deprivation" in show:
+    reach_pal = reach_colours(meeting=options.meeting)
+    by_reach = options.colour_by == "reach"
+    if "deprivation" in show and by_reach:
+        group = folium.FeatureGroup(name="Reach time (LSOAs)").add_to(m)
+        name = lsoas["lsoa_name"] if "lsoa_name" in lsoas.columns else lsoas["lsoa_code"]
+        frame = lsoas.assign(k=lsoas["band"].astype(str),
+                             tip=[_tip(("LSOA", n), ("Reach", t)) for n, t in zip(name, lsoas["reach_text"])])
+        styles = {b: {"color": "#ffffff", "weight": 0.6, "fillColor": c, "fillOpacity": 0.65}
+                  for b, c in reach_pal.items()}
+        styles[""] = styles["no data"]
+        FastGeoJson(frame, styles=styles, sticky=True, name="LSOAs by reach time").add_to(group)
+    elif "deprivation" in show:
         group = folium.FeatureGroup(name="Deprivation").add_to(m)
         dec = lsoas["decile"].to_numpy(dtype="float64")
         keys = np.where(np.isnan(dec), "x", np.nan_to_num(dec).astype(int).astype(str))
@@ -297,7 +349,18 @@ def build_map(
             FastGeoJson(unnamed.assign(k=""), interactive=False, name="Unnamed paths (not counted)",
                         styles={"": {"color": UNNAMED_COLOUR, "weight": 1, "opacity": 0.6}}).add_to(group)
         named = roads[roads["name"] != ""]
-        if len(named):
+        if len(named) and by_reach:
+            est = named["estimate"].astype(bool) if "estimate" in named.columns else pd.Series(False, index=named.index)
+            frame = named.assign(k=[f"{b}|est" if e else str(b) for b, e in zip(named["band"], est)], tip=[
+                _tip(("", n), ("Ward", w), ("Reach", t))
+                for n, w, t in zip(named["name"], named["ward_name"], named["reach_text"])])
+            styles = {}
+            for b, c in reach_pal.items():
+                styles[b] = {"color": c, "weight": 3.0 * big, "opacity": 0.95}
+                styles[f"{b}|est"] = {"color": c, "weight": 3.0 * big, "opacity": 0.95, "dashArray": "6 4"}
+            styles[""] = styles["no data"]
+            FastGeoJson(frame, styles=styles, sticky=True, name="Roads by reach time").add_to(group)
+        elif len(named):
             frame = named.assign(k=named["band"].astype(str), tip=[
                 _tip(("", n), ("Ward", w), ("Participants", c))
                 for n, w, c in zip(named["name"], named["ward_name"], named["count_text"])])
@@ -360,7 +423,8 @@ def build_map(
         group = folium.FeatureGroup(name="Partner sites").add_to(m)
         kinds = partners["kind"].astype(str)
         frame = partners.assign(k=kinds, tip=[_tip(("", n), ("", PARTNER_KINDS.get(k, k)))
-                                              for n, k in zip(partners["name"], kinds)])
+                                              for n, k in zip(partners["name"], kinds)],
+                                label=[f"{n}, {PARTNER_KINDS.get(k, k)}" for n, k in zip(partners["name"], kinds)])
         side = round(13 * big)
         styles = {k: {"html": f"<div class='pw-partner' style='width:{side}px;height:{side}px;background:{c};"
                               "border:2px solid #fff;box-shadow:0 0 0 1px #0b0c0c;transform:rotate(45deg)'></div>"}
@@ -414,3 +478,134 @@ def external_urls(m: folium.Map) -> list[str]:
 
     walk(m)
     return urls
+
+
+# --------------------------------------------------------------------------------------------------
+# Reach time, catchments and gaps
+
+
+def minutes_text(minutes: float, *, estimate: bool = False) -> str:
+    """"12 min", "no venue reachable", "not known"; "(estimate)" appended for straight-line times."""
+    if minutes is None or (isinstance(minutes, float) and np.isnan(minutes)):
+        return "not known"
+    if not np.isfinite(minutes):
+        return "no venue reachable"
+    return f"{minutes:.0f} min" + (" (estimate)" if estimate else "")
+
+
+def _walk_bus_text(walk: float, bus: float, estimate: bool) -> str:
+    """"walk 12 min (estimate); bus 8 min" for a tooltip."""
+    walk_text = minutes_text(walk, estimate=estimate and bool(np.isfinite(walk)))
+    return f"walk {walk_text}; bus " + (minutes_text(bus) if np.isfinite(bus) else "no useful bus")
+
+
+def _reach_columns(frame: pd.DataFrame, mode: str) -> tuple[np.ndarray, np.ndarray]:
+    col = {"best": "best_min", "walk": "walk_min", "bus": "bus_min"}[mode]
+    minutes = frame[col].to_numpy(dtype="float64")
+    from geo.reach import reach_bands  # geo.reach imports nothing from here; local to keep the layering plain
+
+    return minutes, reach_bands(minutes)
+
+
+def reach_road_layer(shapes: gpd.GeoDataFrame, per_road: pd.DataFrame, *, mode: str = "best") -> gpd.GeoDataFrame:
+    """Road shapes (from `road_shapes`) with `band` (reach band of the chosen mode: best, walk or bus),
+    `estimate` and `reach_text` for the tooltip. `per_road` is geo.reach.reach_by_road's table."""
+    r = per_road.set_index("road_key")
+    out = shapes.copy()
+    merged = pd.DataFrame({c: out["road_key"].map(r[c]) for c in ("walk_min", "bus_min", "best_min")})
+    merged = merged.astype("float64")
+    est = out["road_key"].map(r["estimate"]).astype("boolean").fillna(False).to_numpy(dtype=bool)
+    minutes, bands = _reach_columns(merged, mode)
+    out["band"] = bands
+    out["estimate"] = est
+    label = REACH_MODE_LABELS[mode]
+    out["reach_text"] = [f"{minutes_text(m, estimate=bool(e))} ({label}); " + _walk_bus_text(w, b, bool(e))
+                         for m, e, w, b in zip(minutes, est, merged["walk_min"], merged["bus_min"])]
+    return out
+
+
+def reach_lsoa_layer(lsoas_web: gpd.GeoDataFrame, reach_lsoas: pd.DataFrame, *, mode: str = "best"
+                     ) -> gpd.GeoDataFrame:
+    """LSOA shapes with `band`, `estimate` and `reach_text` from `ReachResult.lsoas` (times from each
+    LSOA's population-weighted point)."""
+    r = reach_lsoas.drop_duplicates("lsoa_code").set_index("lsoa_code")
+    out = lsoas_web.copy()
+    codes = out["lsoa_code"].astype(str)
+    merged = pd.DataFrame({c: codes.map(r[c]).astype("float64") for c in ("walk_min", "bus_min", "best_min")})
+    est = codes.map(r["estimate"]).astype("boolean").fillna(False).to_numpy(dtype=bool)
+    minutes, bands = _reach_columns(merged, mode)
+    out["band"] = bands
+    out["estimate"] = est
+    label = REACH_MODE_LABELS[mode]
+    out["reach_text"] = [f"{minutes_text(m, estimate=bool(e))} ({label}); " + _walk_bus_text(w, b, bool(e))
+                         for m, e, w, b in zip(minutes, est, merged["walk_min"], merged["bus_min"])]
+    if "lsoa_name" not in out.columns:
+        out["lsoa_name"] = out["lsoa_code"]
+    out["lsoa_name"] = out["lsoa_name"].fillna(out["lsoa_code"])
+    return out
+
+
+def catchment_group(catchment_web: gpd.GeoDataFrame, *, venue_name: str, meeting: bool = False) -> folium.FeatureGroup:
+    """The 10/20/30-minute walking areas of one venue (`geo.reach.catchment`, web-ready), widest
+    first so the nearer rings sit on top. Non-interactive apart from tooltips."""
+    group = folium.FeatureGroup(name="Catchment")
+    frame = catchment_web.sort_values("minutes", ascending=False).reset_index(drop=True)
+    est = frame["estimate"].astype(bool)
+    frame = frame.assign(
+        k=[str(i) for i in range(len(frame))],
+        tip=[_tip(("", venue_name), ("", f"within {m:g} min walk" + (" (straight-line estimate)" if e else "")))
+             for m, e in zip(frame["minutes"], est)])
+    n = len(frame)
+    styles = {}
+    for i in range(n):
+        ring = min(n - 1 - i, len(CATCHMENT_COLOURS) - 1)  # 0 = the nearest band
+        styles[str(i)] = {"color": CATCHMENT_COLOURS[ring], "weight": 5.0 if meeting else 3.2,
+                          "dashArray": CATCHMENT_DASHES[ring], "fillColor": "#ffffff", "fillOpacity": 0.12}
+    styles[""] = styles.get("0", {})
+    FastGeoJson(frame, styles=styles, sticky=True, name="Catchment").add_to(group)
+    return group
+
+
+def gap_map(*, wards: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame, roads: gpd.GeoDataFrame | None,
+            venues: gpd.GeoDataFrame | None, options: MapOptions = MapOptions(),
+            focus: tuple[float, float, float, float] | None = None) -> folium.Map:
+    """The Gaps page map: LSOAs with `top` True filled (and labelled by `rank` in the tooltip with
+    `reason`), the rest outlined; `roads` (web-ready road shapes: name, ward_name) are the unengaged
+    roads in the top areas; venues as small circles. Opens on `focus` (minx, miny, maxx, maxy in
+    WGS84, e.g. where the roads are) or else on all the LSOAs. Nothing about a person is drawn."""
+    minx, miny, maxx, maxy = focus if focus is not None else lsoas.total_bounds
+    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=12, tiles=None,
+                   max_zoom=19, min_zoom=8, control_scale=True)
+    m.default_js = [("leaflet", f"{options.asset_base}/leaflet/leaflet.js")]
+    m.default_css = [("leaflet_css", f"{options.asset_base}/leaflet/leaflet.css")]
+    if options.tile_url:
+        folium.TileLayer(tiles=options.tile_url, attr=options.tile_attribution or "Base map",
+                         max_zoom=19, name="Base map").add_to(m)
+    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    big = 1.7 if options.meeting else 1.0
+    name = lsoas["lsoa_name"] if "lsoa_name" in lsoas.columns else lsoas["lsoa_code"]
+    frame = lsoas.assign(
+        k=np.where(lsoas["top"].astype(bool), "top", "rest"),
+        tip=[_tip(("", f"#{int(r)} {n}" if t else str(n)), ("Gap score", f"{s:.2f}" if np.isfinite(s) else "not known"),
+                  ("", why))
+             for r, n, t, s, why in zip(lsoas["rank"], name, lsoas["top"], lsoas["score"].astype(float),
+                                        lsoas["reason"])])
+    styles = {"top": {"color": "#0b0c0c", "weight": 1.4, "fillColor": GAP_COLOUR, "fillOpacity": 0.55},
+              "rest": {"color": "#6f777b", "weight": 0.6, "fillColor": "#ffffff", "fillOpacity": 0.15}}
+    styles[""] = styles["rest"]
+    FastGeoJson(frame, styles=styles, sticky=True, name="LSOAs by gap").add_to(m)
+    if roads is not None and len(roads):
+        rframe = roads.assign(k="", tip=[_tip(("", n), ("Ward", w), ("", "nobody engaged"))
+                                         for n, w in zip(roads["name"], roads["ward_name"])])
+        FastGeoJson(rframe, sticky=True, name="Unengaged roads in the top gaps",
+                    styles={"": {"color": GAP_ROAD_COLOUR, "weight": 3.2 * big, "opacity": 0.95}}).add_to(m)
+    FastGeoJson(wards.assign(k=""), interactive=False, name="Wards",
+                styles={"": {"color": "#0b0c0c", "weight": 2.0 * big, "fill": False, "opacity": 0.8}}).add_to(m)
+    if venues is not None and len(venues):
+        vframe = venues.assign(k="", tip=[_tip(("", n), ("", VENUE_KINDS.get(str(k), str(k))))
+                                          for n, k in zip(venues["name"], venues["kind"])])
+        FastGeoJson(vframe, name="Venues", styles={"": {"radius": 3.5 * big, "color": "#ffffff", "weight": 1,
+                                                        "fillColor": "#0b0c0c", "fillOpacity": 0.9}}).add_to(m)
+    if options.attribution:
+        m.add_child(_Attribution(options.attribution))
+    return m

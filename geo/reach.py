@@ -33,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, NamedTuple
+from typing import Callable, Iterable, Mapping, NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -43,9 +43,9 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from geo.model import CRS
-from geo.network import (RoadGraph, bounded_distance, build_graph, components, distance_from,
-                         edge_point_xy, geometry_xy, induced_subgraph, segment_midpoints, snap_points, values_at,
-                         with_sources)
+from geo.network import (EdgePoints, RoadGraph, bounded_distance, build_graph, components, distance_from,
+                         edge_point_xy, geometry_xy, induced_subgraph, segment_midpoints, snap_points,
+                         source_pairs, values_at, with_sources)
 
 WALK_M_PER_MIN = 80.0
 MAX_WALK_TO_STOP_M = 400.0
@@ -312,10 +312,14 @@ def _check_positive(**values: float) -> None:
             raise ValueError(f"{name} must be a positive number, got {v!r}")
 
 
+_MODES = np.array(["walk", "bus", "none"], dtype=object)
+
+
 def _mode(walk: np.ndarray, bus: np.ndarray) -> np.ndarray:
-    out = np.where(bus < walk, "bus", "walk").astype(object)
-    out[~np.isfinite(np.minimum(walk, bus))] = "none"
-    return out
+    walk, bus = np.asarray(walk, dtype="float64"), np.asarray(bus, dtype="float64")
+    code = (bus < walk).astype("int8")
+    code[~np.isfinite(np.minimum(walk, bus))] = 2
+    return _MODES[code]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -582,6 +586,93 @@ def _straight_bus_m(origin_xy: np.ndarray, stop_xy: np.ndarray, stop_cost_m: np.
 # The computation
 
 
+class Searches(NamedTuple):
+    """The shortest-path searches `compute_reach` runs on the road graph: `walk` is
+    `geo.network.distance_from` (metres from every node to the nearest venue), `bounded` is
+    `geo.network.bounded_distance` (per node, the best stop cost + walk within the limit). Both use
+    scipy.sparse.csgraph; the benchmark passes networkx versions to time the same pipeline."""
+
+    walk: Callable[..., np.ndarray]
+    bounded: Callable[..., np.ndarray]
+
+
+CSGRAPH = Searches(walk=distance_from, bounded=bounded_distance)
+
+
+@dataclass(frozen=True, eq=False)
+class ReachNetwork:
+    """Everything reach needs that does not depend on which venues count or on the assumptions:
+    the road graph, segment midpoints placed on it, the LSOAs' population-weighted points and the bus
+    stops placed on it, and the table of rides between stops. Build once per workspace
+    (`prepare_network`) and pass to `compute_reach(prepared=...)` for every venue filter."""
+
+    graph: RoadGraph | None
+    n_roads: int
+    mid_xy: np.ndarray
+    mids: EdgePoints | None
+    origins: pd.DataFrame
+    origin_snap: EdgePoints | None
+    stop_xy: np.ndarray
+    stop_snap: EdgePoints | None
+    rides: pd.DataFrame
+    stop_notes: list[str]
+    has_bus: bool
+    stop_route_m: float
+    _pairs: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def network(self) -> bool:
+        return self.graph is not None and not self.graph.empty
+
+    def stop_pairs(self, limit_m: float) -> np.ndarray:
+        """Stops whose walking areas within `limit_m` may overlap (cached per limit)."""
+        key = float(limit_m)
+        if key not in self._pairs:
+            self._pairs[key] = source_pairs(self.graph, self.stop_snap, limit_m=key)
+        return self._pairs[key]
+
+
+def _empty_origins() -> pd.DataFrame:
+    return pd.DataFrame({"lsoa_code": pd.Series(dtype="string"), "x": pd.Series(dtype="float64"),
+                         "y": pd.Series(dtype="float64"), "origin": pd.Series(dtype=object)})
+
+
+def prepare_network(roads: gpd.GeoDataFrame | None, *, lsoas: gpd.GeoDataFrame | None = None,
+                    bus_stops: gpd.GeoDataFrame | None = None, bus_routes: gpd.GeoDataFrame | None = None,
+                    graph: RoadGraph | None = None, stop_route_m: float = STOP_ROUTE_M) -> ReachNetwork:
+    """The venue-independent part of reach (see `ReachNetwork`). `graph` may pass one already built
+    from these roads."""
+    n_roads = 0 if roads is None else len(roads)
+    if graph is None and n_roads:
+        graph = build_graph(roads)
+    if graph is not None and graph.n_segments != n_roads:
+        raise ValueError(f"graph has {graph.n_segments} segments but roads has {n_roads} rows; "
+                         "build the graph from these roads")
+    network = graph is not None and not graph.empty
+    mids = segment_midpoints(graph) if network else None
+    if network:
+        mid_xy = edge_point_xy(graph, mids)
+    elif n_roads:
+        mid_xy = geometry_xy(shapely.line_interpolate_point(np.asarray(roads.geometry.values), 0.5,
+                                                            normalized=True))
+    else:
+        mid_xy = np.zeros((0, 2))
+    origins = (population_weighted_points(lsoas, roads if n_roads else None,
+                                          midpoints_xy=mid_xy if network else None)
+               if lsoas is not None else _empty_origins())
+    origin_xy = origins[["x", "y"]].to_numpy(dtype="float64")
+    has_bus = bus_stops is not None and len(bus_stops) > 0 and bus_routes is not None and len(bus_routes) > 0
+    stop_xy = geometry_xy(bus_stops) if has_bus else np.zeros((0, 2))
+    if has_bus:
+        rides, stop_notes = route_rides(bus_stops, bus_routes, stop_route_m=stop_route_m)
+    else:
+        rides, stop_notes = pd.DataFrame({"stop": [], "stop_to": [], "route": [], "ride_m": []}), []
+    return ReachNetwork(graph=graph, n_roads=n_roads, mid_xy=mid_xy, mids=mids, origins=origins,
+                        origin_snap=snap_points(graph, origin_xy) if network else None,
+                        stop_xy=stop_xy, stop_snap=snap_points(graph, stop_xy) if network and has_bus else None,
+                        rides=rides, stop_notes=stop_notes, has_bus=has_bus, stop_route_m=float(stop_route_m))
+
+
 def compute_reach(
     roads: gpd.GeoDataFrame | None,
     venues: gpd.GeoDataFrame,
@@ -590,18 +681,23 @@ def compute_reach(
     bus_stops: gpd.GeoDataFrame | None = None,
     bus_routes: gpd.GeoDataFrame | None = None,
     graph: RoadGraph | None = None,
+    prepared: ReachNetwork | None = None,
     walk_m_per_min: float = WALK_M_PER_MIN,
     max_walk_to_stop_m: float = MAX_WALK_TO_STOP_M,
     default_trips_per_hour: float = DEFAULT_TRIPS_PER_HOUR,
     default_speed_kmh: float = DEFAULT_SPEED_KMH,
     detour_factor: float = DETOUR_FACTOR,
     stop_route_m: float = STOP_ROUTE_M,
+    searches: Searches = CSGRAPH,
 ) -> ReachResult:
     """Minutes to the nearest of `venues` on foot and by bus for every road segment and LSOA.
 
     Venues marked `closed` are always left out; any other filtering (kinds, hubs, open at a time) is
-    the caller's, e.g. with `usable_venues`. `graph` may be passed to reuse one built by `geo.network.build_graph(roads)`. All inputs are
-    EPSG:27700 layers in the schema shape; nothing is modified.
+    the caller's, e.g. with `usable_venues`. `graph` may be passed to reuse one built by
+    `geo.network.build_graph(roads)`; `prepared` (from `prepare_network` on the same roads, LSOAs,
+    stops and routes) skips all venue-independent work, which is what a page does on every rerun.
+    `bus_routes` is still read for the routes' headways and speeds. All inputs are EPSG:27700 layers
+    in the schema shape; nothing is modified.
     """
     _check_positive(walk_m_per_min=walk_m_per_min, default_trips_per_hour=default_trips_per_hour,
                     default_speed_kmh=default_speed_kmh, detour_factor=detour_factor)
@@ -610,15 +706,18 @@ def compute_reach(
     if detour_factor < 1:
         raise ValueError(f"detour_factor must be at least 1 (a path is never shorter than a straight line), "
                          f"got {detour_factor}")
+    n_roads = 0 if roads is None else len(roads)
+    if prepared is None:
+        prepared = prepare_network(roads, lsoas=lsoas, bus_stops=bus_stops, bus_routes=bus_routes, graph=graph,
+                                   stop_route_m=stop_route_m)
+    elif prepared.n_roads != n_roads:
+        raise ValueError(f"prepared network has {prepared.n_roads} road segments but roads has {n_roads} rows; "
+                         "prepare it from these roads")
+    pn = prepared
+    graph = pn.graph
     speed = float(walk_m_per_min)
     limit = float(max_walk_to_stop_m)
-    n_roads = 0 if roads is None else len(roads)
-    if graph is None and n_roads:
-        graph = build_graph(roads)
-    if graph is not None and graph.n_segments != n_roads:
-        raise ValueError(f"graph has {graph.n_segments} segments but roads has {n_roads} rows; "
-                         "build the graph from these roads")
-    network = graph is not None and not graph.empty
+    network = pn.network
     assumptions: list[str] = [f"Walking at {speed:g} m per minute."]
     closed = _bool_col(venues, "closed")
     if closed.any():  # never reach a closed venue, whatever the caller filtered
@@ -627,22 +726,16 @@ def compute_reach(
     venue_xy = geometry_xy(venues)
     if len(venue_xy) == 0:
         assumptions.append("No venues selected: no reach times.")
-
-    if network:
-        mids = segment_midpoints(graph)
-        mid_xy_all = edge_point_xy(graph, mids)
-    origins = (population_weighted_points(lsoas, roads if n_roads else None,
-                                          midpoints_xy=mid_xy_all if network else None)
-               if lsoas is not None
-               else pd.DataFrame({"lsoa_code": pd.Series(dtype="string"), "x": [], "y": [], "origin": []}))
+    mid_xy_all = pn.mid_xy
+    origins = pn.origins
     origin_xy = origins[["x", "y"]].to_numpy(dtype="float64")
 
     # ---- walking
     if network:
         vsnap = snap_points(graph, venue_xy)
-        walk_node = distance_from(graph, vsnap)
-        seg_walk_m = values_at(graph, walk_node, mids, sources=vsnap)
-        osnap = snap_points(graph, origin_xy)
+        walk_node = searches.walk(graph, vsnap)
+        seg_walk_m = values_at(graph, walk_node, pn.mids, sources=vsnap)
+        osnap = pn.origin_snap
         org_walk_m = values_at(graph, walk_node, osnap, sources=vsnap)
         seg_est = ~np.isfinite(seg_walk_m) & (len(venue_xy) > 0)
         org_est = ~np.isfinite(org_walk_m) & (len(venue_xy) > 0)
@@ -656,8 +749,7 @@ def compute_reach(
                 f"joined to any venue by the road network: straight-line distance × {detour_factor:g} (estimate).")
     else:
         seg_est = np.ones(n_roads, dtype=bool)
-        mid_xy = (geometry_xy(shapely.line_interpolate_point(np.asarray(roads.geometry.values), 0.5,
-                                                             normalized=True)) if n_roads else np.zeros((0, 2)))
+        mid_xy = mid_xy_all
         seg_walk_m = detour_factor * _nearest_straight_m(mid_xy, venue_xy)
         org_walk_m = detour_factor * _nearest_straight_m(origin_xy, venue_xy)
         org_est = np.ones(len(origin_xy), dtype=bool)
@@ -667,28 +759,26 @@ def compute_reach(
     seg_bus_m = np.full(n_roads, np.inf)
     org_bus_m = np.full(len(origin_xy), np.inf)
     routes_with_defaults: list[str] = []
-    have_bus = (bus_stops is not None and len(bus_stops) > 0 and bus_routes is not None
-                and len(bus_routes) > 0 and len(venue_xy) > 0)
+    have_bus = pn.has_bus and bus_routes is not None and len(bus_routes) > 0 and len(venue_xy) > 0
     if have_bus:
         tph, kmh, notes, routes_with_defaults = _route_params(
             bus_routes, default_trips_per_hour=default_trips_per_hour, default_speed_kmh=default_speed_kmh)
-        rides, stop_notes = route_rides(bus_stops, bus_routes, stop_route_m=stop_route_m)
         assumptions.append(f"Bus: walk at most {limit:g} m to a stop and from the alighting stop, wait half "
                            "the time between buses, ride at the route's speed; one bus, no changes.")
-        assumptions.extend(notes + stop_notes)
-        stop_xy = geometry_xy(bus_stops)
+        assumptions.extend(notes + pn.stop_notes)
+        stop_xy = pn.stop_xy
         if network:
-            ssnap = snap_points(graph, stop_xy)
+            ssnap = pn.stop_snap
             stop_walk_m = values_at(graph, walk_node, ssnap, sources=vsnap)
         else:
             stop_walk_m = detour_factor * _nearest_straight_m(stop_xy, venue_xy)
         stop_walk_min = np.where(stop_walk_m <= limit, stop_walk_m / speed, np.inf)
-        onward = stop_onward_minutes(rides, stop_walk_min, wait_min=60.0 / tph / 2.0,
+        onward = stop_onward_minutes(pn.rides, stop_walk_min, wait_min=60.0 / tph / 2.0,
                                      speed_m_per_min=kmh * 1000.0 / 60.0)
         onward_m = onward * speed  # minutes expressed as metres of walking, to add to walks
         if network:
-            bus_node = bounded_distance(graph, ssnap, cost_m=onward_m, limit_m=limit)
-            seg_bus_m = values_at(graph, bus_node, mids, sources=ssnap, source_cost_m=onward_m, limit_m=limit)
+            bus_node = searches.bounded(graph, ssnap, cost_m=onward_m, limit_m=limit, pairs=pn.stop_pairs(limit))
+            seg_bus_m = values_at(graph, bus_node, pn.mids, sources=ssnap, source_cost_m=onward_m, limit_m=limit)
             org_bus_m = values_at(graph, bus_node, osnap, sources=ssnap, source_cost_m=onward_m, limit_m=limit)
         else:
             if n_roads:

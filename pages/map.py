@@ -1,19 +1,30 @@
-"""Map: deprivation, engagement by road, venues, buses and partners on one map, with KPIs."""
+"""Map: deprivation, engagement by road, venues, buses and partners on one map, with KPIs.
+
+Roads and LSOAs can instead be coloured by reach time (minutes to the nearest venue that counts, on
+foot, by bus or the better of the two); clicking a venue shows its 10/20/30-minute walking catchment.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geo import deprivation, mapview
+from geo import deprivation, mapview, reach
 from geo.model import COHORTS, PARTNER_KINDS, VENUE_KINDS
 from geo.privacy import BANDS, suppress
 from ui import meeting
+from ui import reach as reach_ui
 from ui import workspace as wsp
 from ui.display import fictional_banner, kpi_strip, legend
 from ui.map import show_map, tile_settings
+
+COLOUR_BY = {"engagement": "Engagement and deprivation", "reach": "Reach time to a venue"}
+REACH_MODES = {"best": "Best of walk and bus", "walk": "Walking", "bus": "Bus"}
+NO_CATCHMENT = ""
+CLICK_MATCH_M = 80.0  # a click within this distance of a venue picks it
 
 ws = wsp.current_workspace()
 in_meeting = meeting.is_on()
@@ -35,6 +46,20 @@ period = f1.date_input("Enrolled between", value=(first, last), min_value=first,
 start, end = (period[0], period[1]) if isinstance(period, tuple) and len(period) == 2 else (first, last)
 cohorts = tuple(f2.multiselect("Cohorts", COHORTS, default=list(COHORTS), key="cohorts"))
 index = f3.selectbox("Deprivation measure", indices, format_func=deprivation.index_label, key="index")
+colour_by = filters.radio("Colour roads/LSOAs by", list(COLOUR_BY), format_func=COLOUR_BY.get, horizontal=True,
+                          key="colour_by")
+by_reach = colour_by == "reach"
+if by_reach:
+    net = wsp.reach_network(ws.id, ws)
+    reach_mode = filters.radio("Reach by", list(REACH_MODES), format_func=REACH_MODES.get, horizontal=True,
+                               key="reach_mode")
+    choice = reach_ui.venue_filter(ws, key="map_venues", container=filters.expander("Venues that count"))
+    assumptions_box = filters.expander("Assumptions (editable)")
+    settings = reach_ui.assumptions(key="map_reach", network=net.network, container=assumptions_box)
+    with st.spinner(f"Working out walking and bus times from every road to the nearest of {choice.label}…"):
+        result = wsp.reach_result(ws.id, ws, choice.ids, settings)
+        per_road = wsp.reach_roads(ws.id, ws, choice.ids, settings) if ws.has("roads") else None
+    reach_ui.assumptions_used(result, container=assumptions_box)
 
 if in_meeting:
     picked = st.pills("Layers", list(mapview.LAYERS), default=["deprivation", "engagement", "venues"], selection_mode="multi",
@@ -65,15 +90,41 @@ kpi_strip([
 if eng.unmatched and not in_meeting:
     st.caption(f"{suppress(eng.unmatched)} participants live more than 50 m from any named road and are "
                "not counted on a road (they are counted in 'Participants engaged').")
+if by_reach:
+    col = {"best": "best_min", "walk": "walk_min", "bus": "bus_min"}[reach_mode]
+    how = REACH_MODES[reach_mode].lower()
+    estimate = result.any_estimate
+    est_note = (" Straight-line distance × the detour factor where there is no road network: an **estimate**."
+                if estimate else "")
+    lsoa_min = result.lsoas[col].to_numpy(dtype="float64")
+    kpis = [("Venues that count", f"{len(choice.ids)} of {choice.total}",
+             "Venues not marked closed, of the kinds chosen" + (" and open at the time chosen" if "open" in
+                                                                  choice.label else "") + ".")]
+    if per_road is not None and len(per_road):
+        road_min = per_road[col].to_numpy(dtype="float64")
+        kpis.append(("Roads within 20 min of a venue" + (" (estimate)" if per_road["estimate"].any() else ""),
+                     f"{np.mean(road_min <= 20):.0%}",
+                     f"{int((road_min <= 20).sum()):,} of {len(road_min):,} roads, {how}, from each road's "
+                     "midpoint." + est_note))
+    kpis.append(("LSOAs within 15 min of a venue" + (" (estimate)" if result.lsoas["estimate"].any() else ""),
+                 f"{int((lsoa_min <= 15).sum())} of {len(lsoa_min)}",
+                 f"{how.capitalize()}, from each LSOA's population-weighted point." + est_note))
+    kpi_strip(kpis)
+    for note in choice.notes:
+        st.caption(note)
 
 lsoas_web = mapview.decile_layer(wsp.web_layer(ws.id, ws, "lsoas"),
                                  deprivation.deciles(ws.layer("lsoas"), index=index))
 roads_web = None
-if ws.has("roads"):
+if by_reach:
+    lsoas_web = mapview.reach_lsoa_layer(lsoas_web, result.lsoas, mode=reach_mode)
+    if ws.has("roads"):
+        roads_web = mapview.reach_road_layer(wsp.road_shapes(ws.id, ws), per_road, mode=reach_mode)
+elif ws.has("roads"):
     roads_web = mapview.engagement_layer(wsp.road_shapes(ws.id, ws), eng.roads, bands_only=in_meeting)
 options = mapview.MapOptions(
     show=shown, index_label=deprivation.index_label(index), meeting=in_meeting,
-    attribution=ws.meta.get("attribution", ""), **tile_settings(),
+    attribution=ws.meta.get("attribution", ""), colour_by=colour_by, **tile_settings(),
 )
 m = mapview.build_map(
     wards=wsp.web_layer(ws.id, ws, "wards"), lsoas=lsoas_web, roads=roads_web,
@@ -84,16 +135,80 @@ m = mapview.build_map(
     options=options,
 )
 
+# A venue's walking catchment: picked in the list or by clicking the venue on the map.
+venue_pts = wsp.venue_xy_web(ws.id, ws) if ws.has("venues") else pd.DataFrame(columns=["venue_id", "name"])
+names = dict(zip(venue_pts["venue_id"], venue_pts["name"]))
+
+
+def clicked_venue(click: dict | None) -> str | None:
+    """The venue nearest a map click, if one is within CLICK_MATCH_M."""
+    if not click or not len(venue_pts):
+        return None
+    lat, lng = float(click.get("lat", np.nan)), float(click.get("lng", np.nan))
+    dy = (venue_pts["lat"].to_numpy() - lat) * 111_320.0
+    dx = (venue_pts["lng"].to_numpy() - lng) * 111_320.0 * np.cos(np.radians(lat))
+    d = np.hypot(dx, dy)
+    if not np.isfinite(d).any() or np.nanmin(d) > CLICK_MATCH_M:
+        return None
+    return str(venue_pts["venue_id"].iloc[int(np.nanargmin(d))])
+
+
+# The map's last click (st_folium keeps it under the map's key) picks the catchment before the
+# list is drawn, so one rerun shows it; a new click only, so the list can still change it.
+if "_catchment_pending" in st.session_state:
+    st.session_state["catchment_venue"] = st.session_state.pop("_catchment_pending")
+last_click = (st.session_state.get("outreach_map") or {}).get("last_object_clicked")
+if last_click and last_click != st.session_state.get("_map_last_click"):
+    st.session_state["_map_last_click"] = last_click
+    hit = clicked_venue(last_click)
+    if hit is not None:
+        st.session_state["catchment_venue"] = hit
 left, right = st.columns([4, 1])
-with left:
-    show_map(m, key="outreach_map", height=720 if in_meeting else 640)
 with right:
-    if "deprivation" in shown:
+    picked = st.selectbox("Walking catchment of", [NO_CATCHMENT, *sorted(names, key=lambda v: (names[v], v))],
+                          format_func=lambda v: "(click a venue on the map)" if v == NO_CATCHMENT else names[v],
+                          key="catchment_venue", disabled=not names)
+catch_group = None
+if picked and picked in names:
+    walk_speed, detour = (settings[0], settings[4]) if by_reach else (reach.WALK_M_PER_MIN, reach.DETOUR_FACTOR)
+    catch = wsp.catchment_web(ws.id, ws, picked, walk_speed, detour)
+    catch_group = mapview.catchment_group(catch, venue_name=names[picked], meeting=in_meeting)
+
+with left:
+    out = show_map(m, key="outreach_map", height=720 if in_meeting else 640,
+                   returned_objects=["last_object_clicked"], feature_group_to_add=catch_group)
+if out.get("last_object_clicked") and out.get("last_object_clicked") != st.session_state.get("_map_last_click"):
+    # a click this run did not see yet (the map's state arrives with the rerun it triggers)
+    st.session_state["_map_last_click"] = out["last_object_clicked"]
+    hit = clicked_venue(out["last_object_clicked"])
+    if hit is not None and hit != picked:
+        st.session_state["_catchment_pending"] = hit
+        st.rerun()
+
+with right:
+    if picked and catch_group is not None:
+        est = bool(catch["estimate"].any())
+        legend(f"Walk from {names[picked]}" + (" (estimate)" if est else ""),
+               [(c, f"within {m_:g} minutes ({d})") for c, m_, d in
+                zip(mapview.CATCHMENT_COLOURS, (10, 20, 30), ("solid line", "dashed", "dotted"))], shape="line")
+        if est:
+            st.caption("No road network: circles of straight-line distance ÷ the detour factor (estimate).")
+    if by_reach and ("deprivation" in shown or "engagement" in shown):
+        pal = mapview.reach_colours(meeting=in_meeting)
+        words = {"<10": "under 10 minutes", "10–20": "10 to 20 minutes", "20–30": "20 to 30 minutes",
+                 "30+": "30 minutes or more (or none)"}
+        legend(f"Reach time, {REACH_MODES[reach_mode].lower()}" + (" (estimate)" if result.any_estimate else ""),
+               [(pal[b], words[b]) for b in reach.BANDS] + [(pal["no data"], "no data")])
+        if result.any_estimate:
+            st.caption("Estimate: straight-line distance × "
+                       f"{settings[4]:g} where there is no road network" + ("; such roads are dashed."
+                                                                            if ws.has("roads") else "."))
+    if "deprivation" in shown and not by_reach:
         pal = mapview.decile_colours(meeting=in_meeting)
         legend(f"{deprivation.index_label(index)} decile",
                [(pal[d - 1], f"{d}" + (" most deprived" if d == 1 else " least deprived" if d == 10 else ""))
                 for d in range(1, 11)])
-    if "engagement" in shown and ws.has("roads"):
+    if "engagement" in shown and ws.has("roads") and not by_reach:
         labels = {"none": "nobody engaged", "<5": "fewer than 5", "5–9": "5 to 9", "10+": "10 or more"}
         pal = mapview.band_colours(meeting=in_meeting)
         legend("Participants per road", [(pal[b], labels[b]) for b in BANDS]

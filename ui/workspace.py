@@ -12,6 +12,8 @@ import pandas as pd
 import streamlit as st
 
 from geo import engagement, io, mapview, transit
+from geo import gaps as gaps_mod
+from geo import reach as reach_mod
 from geo.model import DataError, Workspace
 
 
@@ -21,8 +23,8 @@ def _load(path: str, mtime_ns: int) -> Workspace:
 
 
 def workspace_path() -> Path:
-    """$PATCHWORK_WORKSPACE if set, else the embedded demo borough (built on first use)."""
-    chosen = os.environ.get("PATCHWORK_WORKSPACE")
+    """The workspace chosen on the Your-data page, else $PATCHWORK_WORKSPACE, else the demo borough."""
+    chosen = st.session_state.get("workspace_path") or os.environ.get("PATCHWORK_WORKSPACE")
     if chosen:
         return Path(chosen)
     demo = io.demo_path()
@@ -84,3 +86,98 @@ def road_engagement(ws_id: str, _ws: Workspace, start: dt.date, end: dt.date,
 def participants_in(ws: Workspace, start: dt.date, end: dt.date, cohorts: tuple[str, ...]) -> int:
     return int(len(engagement.filter_participants(ws.layer("participants"), start=start, end=end,
                                                   cohorts=cohorts)))
+
+
+# ---- reach and gaps: cached per workspace id + plain parameters --------------------------------
+#: The reach assumptions a page can edit, in this order (see ui.reach.assumptions).
+ReachSettings = tuple[float, float, float, float, float]  # walk m/min, max walk to stop m, buses/h, km/h, detour
+DEFAULT_REACH_SETTINGS: ReachSettings = (reach_mod.WALK_M_PER_MIN, reach_mod.MAX_WALK_TO_STOP_M,
+                                         reach_mod.DEFAULT_TRIPS_PER_HOUR, reach_mod.DEFAULT_SPEED_KMH,
+                                         reach_mod.DETOUR_FACTOR)
+
+
+def _opt(ws: Workspace, layer: str) -> gpd.GeoDataFrame | None:
+    return ws.layer(layer) if ws.has(layer) else None
+
+
+@st.cache_resource(show_spinner=False)
+def reach_network(ws_id: str, _ws: Workspace) -> reach_mod.ReachNetwork:
+    """Road graph, midpoints, LSOA points, stops on the graph and the ride table: built once."""
+    return reach_mod.prepare_network(_opt(_ws, "roads"), lsoas=_ws.layer("lsoas"), bus_stops=_opt(_ws, "bus_stops"),
+                                     bus_routes=_opt(_ws, "bus_routes"))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def reach_result(ws_id: str, _ws: Workspace, venue_ids: tuple[str, ...],
+                 settings: ReachSettings = DEFAULT_REACH_SETTINGS) -> reach_mod.ReachResult:
+    walk, max_walk, tph, kmh, detour = settings
+    venues = _ws.layer("venues")
+    venues = venues[venues["venue_id"].astype(str).isin(venue_ids)]
+    return reach_mod.compute_reach(_opt(_ws, "roads"), venues, lsoas=_ws.layer("lsoas"),
+                                   bus_stops=_opt(_ws, "bus_stops"), bus_routes=_opt(_ws, "bus_routes"),
+                                   prepared=reach_network(ws_id, _ws), walk_m_per_min=walk,
+                                   max_walk_to_stop_m=max_walk, default_trips_per_hour=tph,
+                                   default_speed_kmh=kmh, detour_factor=detour)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def reach_roads(ws_id: str, _ws: Workspace, venue_ids: tuple[str, ...],
+                settings: ReachSettings = DEFAULT_REACH_SETTINGS) -> pd.DataFrame:
+    """Reach per road (named street within a ward), length-weighted over its segments."""
+    return reach_mod.reach_by_road(reach_result(ws_id, _ws, venue_ids, settings), _ws.layer("roads"),
+                                   road_keys(ws_id, _ws))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def catchment_web(ws_id: str, _ws: Workspace, venue_id: str, walk_m_per_min: float,
+                  detour_factor: float) -> gpd.GeoDataFrame:
+    """The 10/20/30-minute walking areas of one venue, web-ready (WGS84)."""
+    venues = _ws.layer("venues")
+    row = venues[venues["venue_id"].astype(str) == venue_id]
+    xy = np.array([[row.geometry.iloc[0].x, row.geometry.iloc[0].y]])
+    graph = reach_network(ws_id, _ws).graph
+    area = reach_mod.catchment(graph, xy, minutes=(10, 20, 30), walk_m_per_min=walk_m_per_min,
+                               detour_factor=detour_factor)
+    return mapview.to_web(area, simplify_m=5.0)
+
+
+def venue_xy_web(ws_id: str, _ws: Workspace) -> pd.DataFrame:
+    """venue_id, name, lat, lng of every venue (to match a map click to a venue)."""
+    web = web_layer(ws_id, _ws, "venues")
+    return pd.DataFrame({"venue_id": web["venue_id"].astype(str).to_numpy(),
+                         "name": web["name"].astype(str).to_numpy(),
+                         "lat": web.geometry.y.to_numpy(), "lng": web.geometry.x.to_numpy()})
+
+
+def hub_plans(path: Path) -> list[str]:
+    """Names of the saved hub plans in the workspace file (none when the file has no plans table)."""
+    try:
+        return [p.name for p in io.list_plans(path, kind="hubs")]
+    except Exception:  # a read-only or missing file simply has no plans to offer
+        return []
+
+
+def hub_venue_ids(path: Path, name: str) -> tuple[str, ...]:
+    """The venues a saved hub plan uses (hubs, fixed hubs and satellites)."""
+    _, payload = io.load_plan(path, kind="hubs", name=name)
+    ids = [*payload.get("hubs", []), *payload.get("fixed", []), *payload.get("satellites", [])]
+    return tuple(sorted({str(v) for v in ids}))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def road_lsoa_table(ws_id: str, _ws: Workspace, start: dt.date, end: dt.date, cohorts: tuple[str, ...],
+                    max_m: float) -> pd.DataFrame:
+    """Engagement per road with the LSOA holding most of each road (geo.gaps.road_lsoas)."""
+    eng = road_engagement(ws_id, _ws, start, end, cohorts, max_m)
+    return gaps_mod.road_lsoas(_ws.layer("roads"), eng, _ws.layer("lsoas"))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def area_outcomes(ws_id: str, _ws: Workspace, level: str, start: dt.date, end: dt.date,
+                  cohorts: tuple[str, ...]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Raw counts per area (ward or LSOA): the outcome funnel and how people heard. Suppress before
+    showing (geo.privacy.secondary_suppress)."""
+    people = engagement.filter_participants(_ws.layer("participants"), start=start, end=end, cohorts=cohorts)
+    areas, code = (_ws.layer("wards"), "ward_code") if level == "ward" else (_ws.layer("lsoas"), "lsoa_code")
+    return (gaps_mod.outcome_funnel(people, areas, code_col=code),
+            gaps_mod.referral_sources(people, areas, code_col=code))

@@ -176,3 +176,52 @@ def test_empty_roads():
     assert g.n_nodes == 0 and g.empty
     assert snap_points(g, np.array([[0.0, 0.0]])).edge[0] == -1
     assert multi_source_distance(g, [], []).shape == (0,)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.floats(-300, 700), st.floats(-300, 700)), min_size=1, max_size=20),
+       st.one_of(st.none(), st.floats(1, 200)))
+def test_snap_points_finds_the_nearest_edge_within_the_limit(points, max_m):
+    # bent and crossing lines: the nearest edge is often not one touching the nearest node
+    lines = grid_lines(4) + [LineString([(-50, 320), (160, 330), (420, -40)]), LineString([(10, 10), (290, 290)])]
+    g = build_graph(lines)
+    xy = np.array(points)
+    s = snap_points(g, xy, max_m=max_m)
+    tree_edges = g.edge_ids
+    segs = [LineString([g.node_xy[g.edge_u[e]], g.node_xy[g.edge_v[e]]]) for e in tree_edges]
+    from shapely.geometry import Point
+    for i, (x, y) in enumerate(points):
+        d = np.array([seg.distance(Point(x, y)) for seg in segs])
+        if max_m is not None and d.min() > max_m:
+            assert s.edge[i] == -1 and np.isinf(s.offset_m[i])
+            continue
+        assert s.offset_m[i] == pytest.approx(d.min(), abs=1e-7)
+        assert np.hypot(*(edge_point_xy(g, s)[i] - (x, y))) == pytest.approx(d.min(), abs=1e-7)
+
+
+def test_bounded_distance_with_precomputed_pairs():
+    from geo.network import source_pairs
+
+    g = build_graph(grid_lines(5))
+    snap = snap_points(g, np.array([[0.0, 0.0], [100.0, 30.0], [400.0, 400.0], [210.0, 200.0]]))
+    cost = np.array([300.0, 0.0, 50.0, 10.0])
+    pairs = source_pairs(g, snap, limit_m=150.0)
+    assert {tuple(p) for p in pairs.tolist()} >= {(0, 1)}  # 104 m apart: their 150 m walks may overlap
+    assert np.array_equal(bounded_distance(g, snap, cost_m=cost, limit_m=150.0, pairs=pairs),
+                          bounded_distance(g, snap, cost_m=cost, limit_m=150.0))
+
+
+def test_values_at_direct_walk_along_a_shared_edge():
+    # two points and two sources on one 100 m edge; the direct walk along the edge wins
+    g = build_graph([LineString([(0, 0), (100, 0)]), LineString([(100, 0), (100, 100)])])
+    src = snap_points(g, np.array([[40.0, 5.0], [90.0, 0.0]]))
+    pts = snap_points(g, np.array([[50.0, 0.0], [95.0, 0.0], [100.0, 60.0]]))
+    node = distance_from(g, src)
+    got = values_at(g, node, pts, sources=src)
+    assert got == pytest.approx([5 + 10, 5, 10 + 60])
+    # with a cost of 100 on the second source, the 95 m point is best served directly by the first: 5 + 55
+    cost = np.array([0.0, 100.0])
+    node = distance_from(g, src, cost_m=cost)
+    assert values_at(g, node, pts, sources=src, source_cost_m=cost)[1] == pytest.approx(60.0)
+    # a limit on the direct walk (excluding cost) leaves the path through the node at (100, 0): 65 + 5
+    assert values_at(g, node, pts, sources=src, source_cost_m=cost, limit_m=50.0)[1] == pytest.approx(70.0)

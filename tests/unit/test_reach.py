@@ -333,3 +333,27 @@ def test_catchment_without_roads_is_an_estimated_circle():
     c = catchment(None, (0.0, 0.0), minutes=(10,))
     assert c["estimate"].all()
     assert c.geometry.iloc[0].area == pytest.approx(np.pi * (800 / 1.3) ** 2, rel=0.01)
+
+
+def test_prepared_network_gives_the_same_answer_and_is_reusable():
+    from geo.reach import Searches, prepare_network
+
+    roads = roads_of(LINE)
+    lsoas = gpd.GeoDataFrame({"lsoa_code": ["E01000001"], "population": [1500]},
+                             geometry=[box(-10, -20, 3010, 20)], crs=W)
+    prepared = prepare_network(roads, lsoas=lsoas, bus_stops=STOPS, bus_routes=ROUTE)
+    for venues in (venues_of([(3000, 20)]), venues_of([(3000, 20), (1500, 0)])):
+        plain = compute_reach(roads, venues, lsoas=lsoas, bus_stops=STOPS, bus_routes=ROUTE)
+        fast = compute_reach(roads, venues, lsoas=lsoas, bus_stops=STOPS, bus_routes=ROUTE, prepared=prepared)
+        for name in ("walk_min", "bus_min", "best_min"):
+            assert np.array_equal(getattr(plain, name), getattr(fast, name))
+        pd.testing.assert_frame_equal(plain.lsoas, fast.lsoas)
+    with pytest.raises(ValueError, match="prepared network"):
+        compute_reach(roads.iloc[:3], venues_of([(0, 0)]), prepared=prepared)
+    # the searches can be swapped (the benchmark's networkx baseline uses this); same pipeline around them
+    calls = []
+    spy = Searches(walk=lambda g, s, **kw: calls.append("walk") or __import__("geo.network").network.distance_from(g, s, **kw),
+                   bounded=lambda g, s, **kw: calls.append("bus") or __import__("geo.network").network.bounded_distance(g, s, **kw))
+    r = compute_reach(roads, venues_of([(3000, 20)]), bus_stops=STOPS, bus_routes=ROUTE, prepared=prepared,
+                      searches=spy)
+    assert calls == ["walk", "bus"] and r.bus_min[0] == pytest.approx(19.375)

@@ -1,0 +1,102 @@
+"""Reach controls shared by the Map and Gaps pages: which venues count, and the editable assumptions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import streamlit as st
+
+from geo import reach
+from geo.model import VENUE_KINDS, Workspace
+from ui import workspace as wsp
+
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+#: A fixed week to turn "Tuesday 10:00" into a datetime (2024-01-01 was a Monday).
+_MONDAY = dt.date(2024, 1, 1)
+ALL_VENUES = "All venues"
+
+
+@dataclass(frozen=True)
+class VenueChoice:
+    """The venues that count (ids), how many there are in all, and notes on how they were chosen."""
+
+    ids: tuple[str, ...]
+    total: int
+    notes: tuple[str, ...]
+    label: str
+
+
+def venue_filter(ws: Workspace, *, key: str, container=None) -> VenueChoice:
+    """Kinds, open at a day and time (assumed hours flagged), and hubs of a saved plan (when one exists).
+    Widgets go in `container` (default: the page)."""
+    box = container if container is not None else st.container()
+    venues = ws.layer("venues")
+    total = len(venues)
+    if total == 0:
+        return VenueChoice((), 0, ("This workspace has no venues: no reach times.",), "no venues")
+    present = [k for k in VENUE_KINDS if k in set(venues["kind"].astype(str))]
+    present += sorted(set(venues["kind"].astype(str)) - set(present))
+    c1, c2, c3 = box.columns([3, 2, 2])
+    kinds = c1.multiselect("Venue kinds", present, default=present, key=f"{key}_kinds",
+                           format_func=lambda k: VENUE_KINDS.get(k, k))
+    open_only = c2.toggle("Only venues open at a time", value=False, key=f"{key}_open")
+    when = None
+    if open_only:
+        day = c2.selectbox("Day", DAYS, index=1, key=f"{key}_day")
+        clock = c2.time_input("Time", value=dt.time(10, 0), key=f"{key}_time", step=dt.timedelta(minutes=30))
+        when = dt.datetime.combine(_MONDAY + dt.timedelta(days=DAYS.index(day)), clock)
+    hub_ids = None
+    plans = wsp.hub_plans(wsp.workspace_path())
+    if plans:
+        plan = c3.selectbox("Only the hubs of a saved plan", [ALL_VENUES, *plans], key=f"{key}_hubs",
+                            help="Hubs, fixed hubs and satellites of a plan saved on the Hubs page.")
+        if plan != ALL_VENUES:
+            hub_ids = set(wsp.hub_venue_ids(wsp.workspace_path(), plan))
+    chosen, notes = reach.usable_venues(venues, kinds=kinds, when=when)
+    if hub_ids is not None:
+        chosen = chosen[chosen["venue_id"].astype(str).isin(hub_ids)]
+        notes.append(f"Only the {len(hub_ids)} venues of the hub plan count.")
+    ids = tuple(sorted(chosen["venue_id"].astype(str)))
+    parts = []
+    if len(kinds) < len(present):
+        parts.append(", ".join(VENUE_KINDS.get(k, k).lower() for k in kinds) or "no kinds")
+    if when is not None:
+        parts.append(f"open {when:%A %H:%M}")
+    if hub_ids is not None:
+        parts.append("hubs only")
+    label = f"{len(ids)} of {total} venues" + (f" ({'; '.join(parts)})" if parts else "")
+    return VenueChoice(ids, total, tuple(notes), label)
+
+
+def assumptions(*, key: str, container=None, network: bool = True) -> wsp.ReachSettings:
+    """The editable reach assumptions (number inputs), returned as a ReachSettings tuple."""
+    box = container if container is not None else st.container()
+    c1, c2, c3 = box.columns(3)
+    walk = c1.number_input("Walking speed (m per minute)", 40.0, 120.0, reach.WALK_M_PER_MIN, 5.0,
+                           key=f"{key}_walk", help="80 m a minute is about 3 mph.")
+    max_walk = c1.number_input("Longest walk to or from a bus stop (m)", 0.0, 2000.0, reach.MAX_WALK_TO_STOP_M,
+                               50.0, key=f"{key}_stop")
+    tph = c2.number_input("Buses an hour where the data has no timetable", 0.5, 20.0,
+                          reach.DEFAULT_TRIPS_PER_HOUR, 0.5, key=f"{key}_tph",
+                          help="Waiting time is half the time between buses.")
+    kmh = c2.number_input("Bus speed where the data has none (km/h)", 5.0, 60.0, reach.DEFAULT_SPEED_KMH, 1.0,
+                          key=f"{key}_kmh")
+    detour = c3.number_input("Detour factor for straight-line estimates", 1.0, 2.5, reach.DETOUR_FACTOR, 0.05,
+                             key=f"{key}_detour",
+                             help="Where there is no road network (or a place is not joined to it), the "
+                                  "straight-line distance times this factor is walked: an estimate.")
+    if not network:
+        c3.caption("No road network in this workspace: every walking time is a straight-line **estimate**.")
+    return (float(walk), float(max_walk), float(tph), float(kmh), float(detour))
+
+
+def assumptions_used(result: reach.ReachResult, *, container=None, limit: int = 12) -> None:
+    """Every assumption behind the times, in words (defaults used per bus route included)."""
+    box = container if container is not None else st.container()
+    lines = list(result.assumptions)
+    more = len(lines) - limit
+    text = "\n".join(f"- {line}" for line in lines[:limit])
+    if more > 0:
+        text += f"\n- … and {more} more."
+    box.markdown("**Assumptions behind these times**\n\n" + text)
