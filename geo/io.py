@@ -110,8 +110,26 @@ def _file_id(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def _recover(path: Path) -> None:
+    """Roll back a save that was killed mid-commit (SQLite's hot journal) before reading.
+
+    A read-only open cannot replay the journal, so a workspace whose last plan save was interrupted
+    would look unreadable; one read-write open restores the last committed state. Nothing happens
+    when there is no journal or the file is not writable.
+    """
+    journal = path.with_name(path.name + "-journal")
+    if not journal.exists() or not os.access(path, os.W_OK):
+        return
+    try:
+        with sqlite3.connect(path, timeout=10) as con:
+            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error:
+        pass  # the read that follows reports the file as unreadable, naming it
+
+
 def read_meta(path: str | Path) -> dict[str, str]:
     path = Path(path)
+    _recover(path)
     try:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
             rows = con.execute(f"SELECT key, value FROM {META_TABLE}").fetchall()
@@ -126,6 +144,7 @@ def read_workspace(path: str | Path) -> Workspace:
     if not path.exists():
         raise DataError(Problem(str(path), "workspace file does not exist.",
                                 fix="Choose an existing workspace or build one on the 'Your data' page."))
+    _recover(path)
     try:
         available = {str(row[0]) for row in pyogrio.list_layers(path)}
     except Exception as exc:  # pyogrio raises several types for a non-GeoPackage file
