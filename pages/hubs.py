@@ -1,0 +1,281 @@
+"""Hubs: the venues that bring the most need within a travel-time budget, then satellite hubs for the rest."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo import deprivation, hubs, io, mapview
+from geo.model import VENUE_KINDS, DataError
+from geo.patches import lsoa_adjacency
+from ui import meeting
+from ui import workspace as wsp
+from ui.display import fictional_banner, kpi_strip, legend
+from ui.map import show_map, tile_settings
+
+KIND = hubs.PLAN_KIND
+HORIZON_MIN = 60.0  # travel times are computed once up to this; budgets are at most this
+DEFAULT_KINDS = ("library", "community_centre", "childrens_centre", "leisure_centre")
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _times(ws_id: str, _ws, horizon: float) -> hubs.TravelTimes:
+    roads = _ws.layer("roads") if _ws.has("roads") else None
+    return hubs.travel_times(_ws.layer("lsoas"), _ws.layer("venues"), roads=roads, max_minutes=horizon)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _need(ws_id: str, _ws, index: str):
+    return hubs.need_table(_ws.layer("lsoas"), index=index)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _adjacency(ws_id: str, _ws):
+    return lsoa_adjacency(_ws.layer("lsoas"))[0]
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _solve(ws_id: str, _ws, settings: hubs.HubSettings) -> hubs.HubPlan:
+    return hubs.plan_hubs(_need(ws_id, _ws, settings.index), _times(ws_id, _ws, HORIZON_MIN), _ws.layer("venues"),
+                          settings, time_limit_s=8.0, mip_rel_gap=0.005)
+
+
+ws = wsp.current_workspace()
+path = wsp.workspace_path()
+in_meeting = meeting.is_on()
+st.title("Hubs and satellite hubs")
+st.caption(ws.display_name)
+fictional_banner(ws.fictional)
+st.markdown("Which venues, as hubs, put the most **need** (working-age residents, weighted towards the most "
+            "deprived) within a travel-time budget? Hubs already in place are kept. Satellite hubs are then "
+            "proposed for the need still uncovered.")
+
+if not ws.has("venues"):
+    st.info("This workspace has no venues: import community venues on the 'Your data' page to plan hubs.")
+    st.stop()
+
+venues = ws.layer("venues")
+vid = venues["venue_id"].astype(str).tolist()
+vname = dict(zip(vid, venues["name"].astype(str)))
+vkind = dict(zip(vid, venues["kind"].astype(str)))
+kinds_here = [k for k in VENUE_KINDS if k in set(vkind.values())] + sorted(set(vkind.values()) - set(VENUE_KINDS))
+indices = deprivation.available_indices(ws.layer("lsoas")) or ["imd"]
+open_ids = [v for v, ok in zip(vid, hubs.candidate_mask(venues, ())) if ok]  # closed venues never become hubs
+
+
+def venue_label(v: str) -> str:
+    return f"{vname.get(v, v)} ({VENUE_KINDS.get(vkind.get(v, ''), vkind.get(v, ''))})"
+
+
+def kind_label(k: str) -> str:
+    return VENUE_KINDS.get(k, k)
+
+
+# ---- settings -------------------------------------------------------------------------------------
+with st.form("hub_form", border=True):
+    c1, c2, c3 = st.columns([1, 1, 2])
+    n_hubs = c1.number_input("Hubs in total", min_value=1, max_value=max(1, min(50, len(vid))), value=min(3, len(vid)),
+                             step=1, key="hub_k", help="Including the hubs already in place.")
+    budget = c2.slider("Travel-time budget (minutes)", 5, int(HORIZON_MIN), 15, step=1, key="hub_budget",
+                       help="Walking time from an LSOA's population-weighted point to the hub.")
+    kinds = c3.multiselect("Candidate venue kinds", kinds_here, format_func=kind_label, key="hub_kinds",
+                           default=[k for k in DEFAULT_KINDS if k in kinds_here] or kinds_here)
+    c4, c5 = st.columns([3, 1])
+    fixed = c4.multiselect("Hubs already in place (kept)", open_ids, format_func=venue_label, key="hub_fixed")
+    index = c5.selectbox("Deprivation measure", indices, format_func=deprivation.index_label, key="hub_index")
+    s1, s2, s3, s4 = st.columns([1, 1, 1, 2])
+    n_sats = s1.number_input("Satellite hubs (at most)", min_value=0, max_value=20, value=2, step=1, key="hub_sats")
+    sat_budget = s2.slider("Satellite budget (minutes)", 5, int(HORIZON_MIN), 15, step=1, key="hub_sat_budget")
+    min_need = s3.number_input("Least need a satellite adds", min_value=0, value=50, step=10, key="hub_sat_min",
+                               help="A satellite reaching less uncovered need than this is not proposed.")
+    sat_kinds = s4.multiselect("Satellite venue kinds", kinds_here, format_func=kind_label, key="hub_sat_kinds",
+                               default=kinds_here)
+    submitted = st.form_submit_button("Find hubs", type="primary", icon=":material/hub:", key="hub_find")
+
+settings = hubs.HubSettings(n_hubs=int(n_hubs), budget_min=float(budget), kinds=tuple(kinds), fixed=tuple(fixed),
+                            n_satellites=int(n_sats), satellite_budget_min=float(sat_budget),
+                            satellite_kinds=tuple(sat_kinds), min_satellite_need=float(min_need), index=index)
+try:
+    with st.spinner("Timing every LSOA to every venue…"):
+        tt = _times(ws.id, ws, HORIZON_MIN)
+    if submitted or "hub_plan" not in st.session_state or st.session_state.get("hub_ws") != ws.id:
+        with st.status("Choosing hubs (maximal covering, exact solver)…", expanded=False) as status:
+            plan = _solve(ws.id, ws, settings)
+            status.update(label=f"Hubs chosen in {plan.seconds:.1f} s", state="complete")
+        st.session_state.update(hub_plan=plan, hub_ws=ws.id, hub_loaded=None)
+except DataError as err:
+    st.error(str(err))
+    st.stop()
+
+plan: hubs.HubPlan = st.session_state["hub_plan"]
+need_used = _need(ws.id, ws, plan.settings.index)  # a reopened plan keeps its own deprivation measure
+
+# ---- headline -------------------------------------------------------------------------------------
+if plan.bound is None:
+    best_text, best_help = "not known", "Re-run 'Find hubs' to get the solver's bound for these settings."
+elif plan.edited:
+    diff = (plan.best_value or 0) - plan.hub_need
+    best_text = f"{plan.hub_need / plan.bound:.1%} of best"
+    best_help = (f"Hubs changed by hand. The solver's choice covered {plan.best_value:,.0f}; this one covers "
+                 f"{plan.hub_need:,.0f} ({diff:+,.0f} less). No choice of {len(plan.hubs)} hubs can cover more than "
+                 f"{plan.bound:,.0f}.")
+elif plan.optimal:
+    best_text, best_help = "proven best", (f"The solver proved no other choice of {len(plan.hubs)} hubs covers more "
+                                           f"need ({plan.method}, {plan.seconds:.2f} s).")
+else:
+    best_text = f"within {plan.gap:.1%}"
+    best_help = (f"No choice of {len(plan.hubs)} hubs can cover more than {plan.bound:,.0f} (the solver's bound); "
+                 f"this one covers {plan.hub_need:,.0f} ({plan.method}, {plan.seconds:.1f} s).")
+pockets = hubs.uncovered_pockets(plan, _adjacency(ws.id, ws))
+kpi_strip([
+    ("Need covered by hubs", f"{plan.hub_share:.0%}",
+     f"{plan.hub_need:,.0f} of {plan.total_need:,.0f} need within {plan.settings.budget_min:g} minutes of a hub."),
+    ("With satellites", f"{plan.covered_share:.0%}",
+     f"{len(plan.satellites)} satellite hubs add {plan.satellite_need:,.0f} need within "
+     f"{plan.settings.satellite_budget_min:g} minutes."),
+    ("Distance from the best possible", best_text, best_help),
+    ("Uncovered pockets", f"{len(pockets)}",
+     f"Groups of touching LSOAs no hub or satellite reaches: {int((plan.lsoas['served_by'] == hubs.NONE).sum())} "
+     "LSOAs."),
+])
+if plan.estimate:
+    st.caption(":material/straighten: Travel times are **estimates**: straight-line distance × 1.3 at 80 m a "
+               "minute" + (" (no road network in this workspace)." if not tt.network else " where the roads do not join."))
+if not in_meeting:
+    st.caption(" ".join(hubs.need_notes(need_used)) + " " + " ".join(tt.assumptions[:1]) + " "
+               + " ".join(plan.notes))
+
+# ---- map ------------------------------------------------------------------------------------------
+options = mapview.MapOptions(meeting=in_meeting, attribution=ws.meta.get("attribution", ""), **tile_settings())
+allowed = [v for v, ok in zip(vid, hubs.candidate_mask(venues, plan.settings.kinds)) if ok]
+m = hubs.hub_map(plan, lsoas_web=wsp.web_layer(ws.id, ws, "lsoas"), wards_web=wsp.web_layer(ws.id, ws, "wards"),
+                 venues_web=wsp.web_layer(ws.id, ws, "venues"), adjacency=_adjacency(ws.id, ws),
+                 candidates=allowed, options=options,
+                 bounds=hubs.populated_bounds(ws.layer("lsoas")))
+left, right = st.columns([4, 1])
+with left:
+    show_map(m, key="hub_map", height=720 if in_meeting else 600)
+with right:
+    legend("Hubs", [("#0b0c0c", "H1, H2…: hub (in its catchment's colour)")], shape="box")
+    legend("Other sites", [("#505a5f", "S1, S2…: satellite hub"), ("#ffffff", "other candidate venue")],
+           shape="circle")
+    legend("LSOAs", [(hubs.CATEGORY_COLOURS[0], "served by a hub (one colour a catchment)"),
+                     ("#cfe3f3", "served by a satellite (pale, dashed)"),
+                     (hubs.UNCOVERED_FILL, "uncovered (red edge)")])
+    legend("Lines", [("#0b0c0c", "catchment outline"), (hubs.UNCOVERED_LINE, "uncovered LSOA edge"),
+                     ("#8a8a8a", "ward boundary (dashed)")], shape="line")
+
+# ---- tables ---------------------------------------------------------------------------------------
+summary = hubs.hub_summary(plan, venues)
+st.subheader("Hubs and satellites")
+st.dataframe(summary.drop(columns=["venue_id"]).assign(kind=summary["kind"].map(kind_label)), hide_index=True, width="stretch", column_config={
+    "name": "Venue", "kind": st.column_config.TextColumn("Kind"), "role": "Role", "lsoas": "LSOAs served",
+    "need": st.column_config.NumberColumn("Need served", format="%.0f"),
+    "working_age": st.column_config.NumberColumn("Working-age residents", format="%.0f"),
+    "furthest_min": st.column_config.NumberColumn("Furthest LSOA (min)", format="%.0f")}, key="hub_table")
+if len(pockets):
+    st.subheader("Uncovered pockets")
+    st.dataframe(pockets.assign(nearest_hub=pockets["nearest_hub"].map(lambda v: vname.get(str(v), "none nearby")
+                                                                       if isinstance(v, str) else "none nearby")),
+                 hide_index=True, width="stretch", key="hub_pockets", column_config={
+                     "pocket": "Pocket", "lsoas": "LSOAs", "n_lsoas": "Number of LSOAs",
+                     "need": st.column_config.NumberColumn("Need", format="%.0f"),
+                     "working_age": st.column_config.NumberColumn("Working-age residents", format="%.0f"),
+                     "nearest_hub": "Nearest hub",
+                     "nearest_hub_minutes": st.column_config.NumberColumn("Minutes to it", format="%.0f")})
+
+# ---- swap a hub by hand ---------------------------------------------------------------------------
+st.subheader("Swap a hub by hand")
+w1, w2, w3 = st.columns([2, 2, 1], vertical_alignment="bottom")
+out = w1.selectbox("Replace hub", list(plan.hubs), format_func=venue_label, key="hub_swap_out")
+choices = [v for v in open_ids if v not in set(plan.hubs)]
+into = w2.selectbox("with venue", choices, format_func=venue_label, key="hub_swap_in")
+if w3.button("Swap", key="hub_swap", icon=":material/swap_horiz:", disabled=not choices):
+    try:
+        st.session_state["hub_plan"] = hubs.swap_hub(plan, need_used, tt, out=out, into=into)
+        st.rerun()
+    except DataError as err:
+        st.error(str(err))
+
+
+# ---- saved plans ----------------------------------------------------------------------------------
+def _saved_plans() -> None:
+    """Save (versioned: a stale save is refused with a reload offer), open and delete named plans."""
+    st.subheader("Saved hub plans")
+    loaded = st.session_state.get("hub_loaded")  # (name, version) the current plan came from
+    a, b = st.columns(2)
+    with a:
+        if "hub_pending_name" in st.session_state:  # set by 'Open' before this widget exists
+            st.session_state["hub_plan_name"] = st.session_state.pop("hub_pending_name")
+        name = st.text_input("Plan name", key="hub_plan_name", placeholder="e.g. Three hubs, 15 minutes")
+        if st.button("Save plan", key="hub_save", icon=":material/save:", type="primary"):
+            expected = loaded[1] if loaded and loaded[0] == name.strip() else None
+            try:
+                version = io.save_plan(path, kind=KIND, name=name, payload=hubs.plan_payload(plan),
+                                       meta=hubs.plan_meta(plan), expected_version=expected)
+                st.session_state["hub_loaded"] = (name.strip(), version)
+                st.session_state.pop("hub_stale", None)
+                st.success(f"Saved '{name.strip()}' (version {version}).")
+            except io.StalePlanError as err:
+                st.session_state["hub_stale"] = (err.name, str(err))
+            except DataError as err:
+                st.error(str(err))
+        stale = st.session_state.get("hub_stale")
+        if stale:
+            st.warning(stale[1])
+            if st.button(f"Reload '{stale[0]}' as saved", key="hub_reload", icon=":material/refresh:"):
+                _open(stale[0])
+    with b:
+        saved = io.list_plans(path, kind=KIND)
+        if not saved:
+            st.caption("No hub plans saved in this workspace yet.")
+            return
+        names = [p.name for p in saved]
+        info = {p.name: p for p in saved}
+        pick = st.selectbox("Saved plans", names, key="hub_saved_pick",
+                            format_func=lambda n: f"{n} · v{info[n].version} · {info[n].saved_at[:16].replace('T', ' ')}"
+                                                  f" · {info[n].meta.get('hubs', '?')} hubs, "
+                                                  f"{float(info[n].meta.get('covered_share', 0)):.0%} covered")
+        o, d = st.columns(2)
+        if o.button("Open", key="hub_open", icon=":material/folder_open:"):
+            _open(pick)
+        if d.button("Delete", key="hub_delete", icon=":material/delete:"):
+            try:
+                io.delete_plan(path, kind=KIND, name=pick, expected_version=info[pick].version)
+                if loaded and loaded[0] == pick:
+                    st.session_state["hub_loaded"] = None
+                st.rerun()
+            except DataError as err:
+                st.error(str(err))
+
+
+def _open(name: str) -> None:
+    try:
+        info, payload = io.load_plan(path, kind=KIND, name=name)
+        reopened = hubs.plan_from_payload(payload, _need(ws.id, ws, payload.get("settings", {}).get("index", "imd")), tt)
+    except DataError as err:
+        st.error(str(err))
+        return
+    st.session_state.update(hub_plan=reopened, hub_loaded=(info.name, info.version), hub_ws=ws.id)
+    st.session_state.pop("hub_stale", None)
+    st.session_state["hub_pending_name"] = info.name
+    st.rerun()
+
+
+_saved_plans()
+
+# ---- exports --------------------------------------------------------------------------------------
+st.subheader("Export")
+attribution = ws.meta.get("attribution", "")
+e1, e2 = st.columns(2)
+lsoa_layer = ws.layer("lsoas")
+
+
+def _gpkg() -> bytes:  # built only when the button is pressed
+    return hubs.plan_to_gpkg_bytes(hubs.plan_frames(plan, lsoa_layer, venues, attribution=attribution))
+
+
+e1.download_button("GeoPackage (for QGIS)", _gpkg, file_name="hub_plan.gpkg",
+                   mime="application/geopackage+sqlite3", key="hub_dl_gpkg", icon=":material/download:",
+                   help="Layers: hub_sites, hub_lsoas, hub_catchments and an 'about' table.")
+e2.download_button("CSV (one row an LSOA)", lambda: hubs.hub_csv_bytes(plan, venues, attribution=attribution),
+                   file_name="hub_plan.csv", mime="text/csv", key="hub_dl_csv", icon=":material/download:")

@@ -1,0 +1,304 @@
+"""Patches: contiguity and one patch per LSOA (property test), hard bounds or a clear message,
+locking, moves by hand, expected caseload, saving (versions, stale saves, a save killed half way)."""
+
+from __future__ import annotations
+
+import io as _io
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from shapely.geometry import box
+
+from geo import io, patches
+from geo.model import DataError
+from tests.conftest import ROOT, tiny_layers
+
+pytestmark = pytest.mark.filterwarnings("ignore:.*non conformant file extension:RuntimeWarning")
+
+
+def grid_lsoas(rows: int, cols: int, holes: frozenset[int] = frozenset()) -> gpd.GeoDataFrame:
+    cells, codes = [], []
+    for r in range(rows):
+        for c in range(cols):
+            if r * cols + c in holes:
+                continue
+            cells.append(box(c * 500, r * 500, (c + 1) * 500, (r + 1) * 500))
+            codes.append(f"E01{r:03d}{c:03d}")
+    return gpd.GeoDataFrame({"lsoa_code": codes, "population": 1500}, geometry=cells, crs=27700)
+
+
+def grid_units(rows: int, cols: int, caseload, holes=frozenset()) -> patches.PatchUnits:
+    lsoas = grid_lsoas(rows, cols, holes)
+    cl = pd.DataFrame({"lsoa_code": lsoas["lsoa_code"], "caseload": np.asarray(caseload, dtype=float)[:len(lsoas)]})
+    return patches.make_units(lsoas, cl)
+
+
+def check_partition(units: patches.PatchUnits, plan: patches.PatchPlan) -> np.ndarray:
+    """Every LSOA in exactly one patch, every patch non-empty and in one piece; returns caseloads."""
+    assert set(plan.assignment) == set(units.codes) and len(plan.assignment) == units.n
+    assert set(plan.assignment.values()) == set(plan.labels)
+    assert all(p == 1 for p in patches.patch_pieces(units, plan).values())
+    return np.array([sum(units.caseload[i] for i, c in enumerate(units.codes) if plan.assignment[c] == label)
+                     for label in plan.labels])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_patches_are_contiguous_and_bounds_hold_or_are_explained(data):
+    rows = data.draw(st.integers(1, 6), label="rows")
+    cols = data.draw(st.integers(2, 6), label="cols")
+    n_cells = rows * cols
+    holes = frozenset(data.draw(st.lists(st.integers(0, n_cells - 1), max_size=n_cells // 4, unique=True),
+                                label="holes"))
+    caseload = data.draw(st.lists(st.integers(0, 20), min_size=n_cells, max_size=n_cells), label="caseload")
+    units = grid_units(rows, cols, caseload, holes)
+    n = data.draw(st.integers(1, max(1, min(6, units.n))), label="patches")
+    tol = data.draw(st.sampled_from([0.1, 0.25, 0.5, 1.0]), label="tolerance")
+    mean = max(units.caseload.sum() / n, 1.0)
+    lower, upper = (1 - tol) * mean, (1 + tol) * mean
+    try:
+        plan = patches.plan_patches(units, n_patches=n, lower=lower, upper=upper, time_limit_s=2.0)
+    except DataError as err:
+        text = str(err)
+        assert re.search(r"\d", text), text  # the message gives the numbers
+        return
+    c = check_partition(units, plan)
+    within = (c >= lower - 1e-9) & (c <= upper + 1e-9)
+    assert within.all() or any("could not be brought within the bounds" in n for n in plan.notes)
+
+
+def test_balanced_grid_meets_tight_bounds():
+    rng = np.random.default_rng(3)
+    units = grid_units(12, 12, rng.uniform(0.5, 2.0, 144))
+    mean = units.caseload.sum() / 8
+    plan = patches.plan_patches(units, n_patches=8, lower=0.95 * mean, upper=1.05 * mean)
+    c = check_partition(units, plan)
+    assert (np.abs(c / mean - 1) <= 0.05 + 1e-9).all()
+
+
+def test_infeasible_totals_give_the_numbers():
+    units = grid_units(2, 5, [10] * 10)  # 100 in total
+    with pytest.raises(DataError) as err:
+        patches.plan_patches(units, n_patches=3, lower=40, upper=50)
+    text = str(err.value)
+    assert "expected caseload is 100 participants at once" in text
+    assert "3 patches of 40–50 each can hold only 120–150" in text
+    assert "Use 2 patches (100 ÷ 50 = 2.0; 100 ÷ 40 = 2.5)" in text
+
+
+def test_an_lsoa_above_the_upper_bound_is_named():
+    units = grid_units(1, 4, [5, 70, 5, 5])
+    with pytest.raises(DataError, match=r"LSOA E01000001 alone has an expected caseload of 70"):
+        patches.plan_patches(units, n_patches=2, lower=20, upper=60)
+
+
+def test_separate_pieces_that_cannot_be_split_are_explained():
+    # two islands of 3 and 1 LSOAs (no bridging): the island of 5 can hold no patch of 8–11
+    lsoas = gpd.GeoDataFrame({"lsoa_code": ["a", "b", "c", "d"], "population": 1},
+                             geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1), box(2, 0, 3, 1), box(10, 0, 11, 1)], crs=27700)
+    adj, notes = patches.lsoa_adjacency(lsoas, bridge=False)
+    units = patches.PatchUnits(codes=np.array(["a", "b", "c", "d"]), caseload=np.array([10.0, 10, 10, 5]),
+                               xy=np.array([[0.5, 0.5], [1.5, 0.5], [2.5, 0.5], [10.5, 0.5]]), adjacency=adj)
+    with pytest.raises(DataError, match=r"separate piece of 1 LSOAs \(d\) has caseload 5"):
+        patches.plan_patches(units, n_patches=4, lower=8, upper=11)
+    bridged, notes = patches.lsoa_adjacency(lsoas)
+    assert bridged[2, 3] and any("joined to its nearest LSOA" in n for n in notes)
+
+
+def test_locked_patch_is_kept_and_moves_by_hand_update_the_balance():
+    rng = np.random.default_rng(5)
+    units = grid_units(6, 6, rng.uniform(1, 3, 36))
+    mean = units.caseload.sum() / 4
+    plan = patches.plan_patches(units, n_patches=4, lower=0.8 * mean, upper=1.2 * mean)
+    check_partition(units, plan)
+    locked = plan.labels[0]
+    members = sorted(c for c, p in plan.assignment.items() if p == locked)
+    plan = patches.set_locked(plan, [locked])
+    # replanning with one more patch keeps the locked one exactly
+    mean5 = units.caseload.sum() / 5
+    lo, hi = 0.7 * mean5, 1.3 * mean5
+    again = patches.plan_patches(units, n_patches=5, lower=min(lo, sum(units.caseload[np.isin(units.codes, members)])),
+                                 upper=max(hi, sum(units.caseload[np.isin(units.codes, members)])),
+                                 locked={locked: members})
+    assert sorted(c for c, p in again.assignment.items() if p == locked) == members
+    check_partition(units, again)
+    # a locked patch cannot be edited by hand
+    with pytest.raises(DataError, match="is locked"):
+        patches.move_lsoa(plan, members[0], plan.labels[1])
+    # move a boundary LSOA between two unlocked patches: it is pinned and the table's balance changes
+    free = [l for l in plan.labels if l != locked]
+    pos = {c: i for i, c in enumerate(units.codes)}
+    code, to = next((c, plan.assignment[str(units.codes[j])]) for c, p in plan.assignment.items() if p in free
+                    for j in units.adjacency[pos[c]].indices
+                    if plan.assignment[str(units.codes[j])] in free and plan.assignment[str(units.codes[j])] != p)
+    src = plan.assignment[code]
+    lsoas = grid_lsoas(6, 6)
+    before, _ = patches.patch_table(units, plan, lsoas=lsoas)
+    moved = patches.move_lsoa(plan, code, to)
+    after, per = patches.patch_table(units, moved, lsoas=lsoas)
+    c = units.caseload[pos[code]]
+    b, a = before.set_index("patch")["caseload"], after.set_index("patch")["caseload"]
+    assert a[src] == pytest.approx(b[src] - c) and a[to] == pytest.approx(b[to] + c)
+    assert code in moved.pinned and per.set_index("lsoa_code").loc[code, "pinned"]
+    # rebalancing keeps the pinned LSOA and the locked patch where they are
+    rebalanced = patches.rebalance(units, moved)
+    assert rebalanced.assignment[code] == to
+    assert sorted(c for c, p in rebalanced.assignment.items() if p == locked) == members
+    check_partition(units, rebalanced)
+
+
+def test_expected_caseload_observed_and_estimated():
+    layers = tiny_layers()
+    table, notes = patches.expected_caseload(layers["lsoas"], layers["participants"],
+                                             settings=patches.CaseloadSettings(basis="observed"))
+    # 12 months to 1 March 2025: the 2 (Mar 2025) + 3 (Jul 2024) + 1 (Sep 2024) enrolments; 12 months on
+    # the programme, so the caseload equals the enrolments.
+    assert table["caseload"].sum() == pytest.approx(6.0)
+    assert table.set_index("lsoa_code").loc["E01900001", "caseload"] == pytest.approx(2.0)
+    assert any("12 months to 01/03/2025" in n for n in notes)
+    est, notes = patches.expected_caseload(layers["lsoas"], None, settings=patches.CaseloadSettings())
+    assert (est["basis"] == "estimated").all() and est["caseload"].gt(0).all()
+    assert any("assumption" in n for n in notes)
+    assert patches.caseload_text(3.2, observed=True) == "<5"
+    assert patches.caseload_text(3.2, observed=False) == "3.2"
+    with pytest.raises(DataError, match="Caseload per worker must be above 0"):
+        patches.expected_caseload(layers["lsoas"], None, settings=patches.CaseloadSettings(caseload=0))
+
+
+def test_patch_table_on_tiny_workspace_and_exports():
+    from geo.engagement import road_keys
+
+    layers = tiny_layers()
+    cl = pd.DataFrame({"lsoa_code": layers["lsoas"]["lsoa_code"], "caseload": [20.0, 25.0, 22.0, 23.0]})
+    units = patches.make_units(layers["lsoas"], cl, roads=layers["roads"])
+    plan = patches.plan_patches(units, n_patches=2, lower=40, upper=50)
+    table, per = patches.patch_table(units, plan, lsoas=layers["lsoas"], venues=layers["venues"],
+                                     roads=layers["roads"], road_keys=road_keys(layers["roads"], layers["wards"]))
+    assert table["lsoas"].sum() == 4 and table["venues"].sum() == 2 and table["within_bounds"].all()
+    assert (table["pieces"] == 1).all() and not per["estimate"].all()  # some trips along the roads
+    assert table["longest_trip_min"].gt(0).all()
+    frames = patches.plan_frames(plan, table, per, layers["lsoas"], observed=False)
+    data = patches.export_gpkg(frames)
+    got = dict(pyogrio.list_layers(_io.BytesIO(data)))
+    assert set(got) == {"patches", "patch_lsoas", "about"}
+    polys = pyogrio.read_dataframe(_io.BytesIO(data), layer="patches")
+    assert sorted(polys["patch"]) == sorted(plan.labels) and polys.crs.to_epsg() == 27700
+    text = patches.patch_csv_bytes(table, observed=False).decode("utf-8")
+    assert text.startswith("\ufeff# Patchwork patch plan")
+
+
+# ------------------------------------------------------------------------------------------- saving
+
+
+@pytest.fixture
+def workspace(tiny_workspace_path, tmp_path):
+    path = tmp_path / "ws.gpkg"
+    shutil.copy(tiny_workspace_path, path)
+    return path
+
+
+def test_saved_plan_round_trip_versions_and_stale_save(workspace):
+    plan = patches.PatchPlan(assignment={"E01900001": "Patch 1", "E01900002": "Patch 1", "E01900003": "Patch 2",
+                                         "E01900004": "Patch 2"}, labels=("Patch 1", "Patch 2"), lower=1, upper=9,
+                             locked=("Patch 2",), pinned=("E01900002",))
+    v1 = io.save_plan(workspace, kind=patches.PLAN_KIND, name="Two patches", payload=patches.plan_payload(plan))
+    info, payload = io.load_plan(workspace, kind=patches.PLAN_KIND, name="Two patches")
+    again = patches.plan_from_payload(payload)
+    assert again == plan and info.version == v1 == 1
+    v2 = io.save_plan(workspace, kind=patches.PLAN_KIND, name="Two patches", payload=payload, expected_version=1)
+    assert v2 == 2
+    with pytest.raises(io.StalePlanError, match="changed elsewhere"):  # the other tab still had version 1
+        io.save_plan(workspace, kind=patches.PLAN_KIND, name="Two patches", payload=payload, expected_version=1)
+    assert [p.name for p in io.list_plans(workspace, kind=patches.PLAN_KIND)] == ["Two patches"]
+    io.delete_plan(workspace, kind=patches.PLAN_KIND, name="Two patches", expected_version=2)
+    assert io.list_plans(workspace, kind=patches.PLAN_KIND) == []
+
+
+SAVER = """
+import sys
+sys.path.insert(0, {root!r})
+from geo import io
+print("ready", flush=True)
+i = 0
+while True:
+    i += 1
+    info = io.list_plans({path!r}, kind="patches")
+    version = info[0].version if info else None
+    payload = {{"round": i, "assignment": {{f"E01{{k:06d}}": f"Patch {{k % 40}}" for k in range(20000)}}}}
+    io.save_plan({path!r}, kind="patches", name="big", payload=payload, expected_version=version)
+    print(i, flush=True)
+"""
+
+
+def test_killed_save_leaves_the_previous_or_the_new_plan(workspace):
+    """Kill a process in the middle of saving plans (SIGKILL, no clean-up): the plan is whole, at the
+    version it had before or after, and the workspace opens."""
+    script = SAVER.format(root=str(ROOT), path=str(workspace))
+    rng = np.random.default_rng(11)
+    last_round = 0
+    for attempt in range(3):
+        proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        assert proc.stdout.readline().strip() == b"ready"  # imports done: now it saves and saves
+        time.sleep(rng.uniform(0.05, 0.4))
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        done = [int(line.split()[0]) for line in proc.stdout.read().decode().split()[::1] if line.isdigit()]
+        info = io.list_plans(workspace, kind="patches")  # read-write: rolls back a half-written save
+        if info:
+            meta, payload = io.load_plan(workspace, kind="patches", name="big")
+            assert len(payload["assignment"]) == 20000
+            # the last save that finished, or the one killed half way had finished too
+            assert payload["round"] in (max(done, default=0), max(done, default=0) + 1)
+            assert meta.version >= last_round
+            last_round = meta.version
+        ws = io.read_workspace(workspace)
+        assert len(ws.layer("lsoas")) == 4
+    assert last_round >= 1, "no save finished in three tries"
+
+
+HALF_SAVED = """
+import os, signal, sqlite3
+con = sqlite3.connect({path!r}, isolation_level=None)
+con.execute("PRAGMA cache_size=1")  # spill pages to the file before the commit, as a big save does
+con.execute("BEGIN IMMEDIATE")
+con.execute("INSERT OR REPLACE INTO patchwork_plans VALUES ('patches', 'big', 2, 'now', '{{}}', ?)", ("x" * 3_000_000,))
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_workspace_opens_straight_after_a_save_killed_mid_commit(workspace):
+    io.save_plan(workspace, kind="patches", name="big", payload={"round": 1})
+    subprocess.run([sys.executable, "-c", HALF_SAVED.format(path=str(workspace))], check=False)
+    assert os.path.exists(f"{workspace}-journal")  # the killed save left a hot journal
+    ws = io.read_workspace(workspace)  # what the app does first
+    assert len(ws.layer("lsoas")) == 4
+    assert io.load_plan(workspace, kind="patches", name="big")[1] == {"round": 1}  # the previous plan
+
+
+def test_observed_caseloads_are_suppressed_in_exports():
+    layers = tiny_layers()
+    cl, _ = patches.expected_caseload(layers["lsoas"], layers["participants"],
+                                      settings=patches.CaseloadSettings(basis="observed"))  # 2, 3, 0, 1
+    units = patches.make_units(layers["lsoas"], cl)
+    plan = patches.plan_patches(units, n_patches=2, lower=1, upper=5)
+    table, per = patches.patch_table(units, plan, lsoas=layers["lsoas"])
+    frames = patches.plan_frames(plan, table, per, layers["lsoas"], observed=True)
+    assert set(frames["patch_lsoas"]["caseload"]) <= {"0", "<5"}
+    assert set(frames["patches"]["caseload"]) <= {"<5", "5", "6"}
+    small = frames["patches"]["caseload"] == "<5"
+    assert frames["patches"].loc[small, "workers"].isna().all()
+    text = patches.patch_csv_bytes(table, observed=True).decode("utf-8")
+    rows = pd.read_csv(_io.StringIO(text.lstrip("\ufeff")), comment="#", dtype=str)
+    assert set(rows["caseload"]) <= {"<5", "5", "6"} and "base_x" not in rows.columns
