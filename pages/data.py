@@ -11,6 +11,9 @@ from geo import io
 from geo.importing import ColumnMappingNeeded
 from geo.model import PARTNER_KINDS, VENUE_KINDS, DataError
 from ui.importing import mapping_form, pick_files, show_report
+from ui.nav import ensure_app_navigation
+
+ensure_app_navigation()
 
 st.title("Your data")
 st.caption("Build a workspace for your own area from the files ONS, MHCLG, Ordnance Survey and OpenStreetMap "

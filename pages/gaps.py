@@ -23,6 +23,9 @@ from ui import reach as reach_ui
 from ui import workspace as wsp
 from ui.display import fictional_banner, kpi_strip, legend
 from ui.map import show_map, tile_settings
+from ui.nav import ensure_app_navigation
+
+ensure_app_navigation()
 
 SNAP_M = 50.0
 STAGES = {"engaged": "Engaged", "embedded": "Embedded", "job_start": "Job start",

@@ -11,6 +11,9 @@ from ui import meeting
 from ui import workspace as wsp
 from ui.display import fictional_banner, kpi_strip, legend
 from ui.map import show_map, tile_settings
+from ui.nav import ensure_app_navigation
+
+ensure_app_navigation()
 
 KIND = hubs.PLAN_KIND
 HORIZON_MIN = 60.0  # travel times are computed once up to this; budgets are at most this

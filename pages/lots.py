@@ -14,6 +14,9 @@ from ui import lots as lui
 from ui import workspace as wsp
 from ui.display import fictional_banner, kpi_strip, legend
 from ui.map import show_map, tile_settings
+from ui.nav import ensure_app_navigation
+
+ensure_app_navigation()
 
 PLAN = "lots_plan"
 PLAN_KIND = "lots"

@@ -20,6 +20,9 @@ from ui import reach as reach_ui
 from ui import workspace as wsp
 from ui.display import fictional_banner, kpi_strip, legend
 from ui.map import show_map, tile_settings
+from ui.nav import ensure_app_navigation
+
+ensure_app_navigation()
 
 COLOUR_BY = {"engagement": "Engagement and deprivation", "reach": "Reach time to a venue"}
 REACH_MODES = {"best": "Best of walk and bus", "walk": "Walking", "bus": "Bus"}

@@ -10,6 +10,9 @@ from ui import meeting
 from ui import workspace as wsp
 from ui.display import fictional_banner, kpi_strip, legend
 from ui.map import show_map, tile_settings
+from ui.nav import ensure_app_navigation
+
+ensure_app_navigation()
 
 KIND = patches.PLAN_KIND
 BASIS_LABELS = {patches.OBSERVED: "Observed enrolments (participants layer)",

@@ -57,3 +57,15 @@ def test_map_page_draws_five_layers_offline(app_server, browser_page):
     page.screenshot(path=str(ARTIFACTS / "map_page.png"), full_page=True)
     print(f"server launch {app_server.launch_s:.2f}s; page load to first shapes {first_shapes_s:.2f}s; "
           f"{paths} shapes")
+
+
+def test_page_url_opened_first_on_a_cold_server_keeps_the_app_navigation(streamlit_launcher, browser_page):
+    server = streamlit_launcher("app.py")  # a fresh server: no session has run app.py yet
+    page = browser_page.page
+    page.goto(f"{server}/gaps", wait_until="domcontentloaded")
+    page.get_by_role("heading", name="Coverage gaps").wait_for(timeout=60_000)
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    nav.get_by_text("Pop-ups and routes").wait_for(timeout=30_000)  # the app's titles, not file names
+    assert nav.get_by_text("popups", exact=True).count() == 0
+    assert page.get_by_text("Meeting mode").count() >= 1  # app.py's sidebar ran
+    assert browser_page.blocked == []
