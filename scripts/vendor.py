@@ -3,7 +3,8 @@
 Run by ``make setup`` after ``npm ci``. Streamlit serves ``static/`` at ``/app/static/``
 when ``server.enableStaticServing`` is on, so Leaflet ends up at
 ``/app/static/vendor/leaflet/leaflet.js`` and ``.../leaflet.css`` (marker images in
-``.../images/``). static/vendor/ is generated and gitignored: never commit it.
+``.../images/``); axe-core (used only by the accessibility test) at
+``static/vendor/axe-core/axe.min.js``. static/vendor/ is generated and gitignored: never commit it.
 
 Usage: python scripts/vendor.py [--root REPO_ROOT]
 Idempotent: the destination folder of each asset set is replaced as a whole.
@@ -19,6 +20,9 @@ from pathlib import Path
 # (package in node_modules, files/folders relative to that package, destination under static/vendor)
 ASSETS: list[tuple[str, list[str], str]] = [
     ("leaflet", ["dist/leaflet.js", "dist/leaflet.css", "dist/images"], "leaflet"),
+    # Accessibility engine for the browser tests (tests/e2e/test_accessibility.py); never loaded
+    # by the app's pages.
+    ("axe-core", ["axe.min.js", "LICENSE"], "axe-core"),
 ]
 
 

@@ -1,0 +1,257 @@
+"""What the Export and share page exports: the map view, KPIs, tables and saved plans.
+
+The map is built like the Map page's (same layers, palettes and meeting-mode rules) from a
+`MapView`. The Map page may leave its current view in `st.session_state["map_view"]` (a dict with
+start, end, cohorts, index, shown); the export page then starts from it.
+Everything heavy is done lazily in `ExportBundle` methods, which download buttons call only when
+clicked (they run outside the script thread, so they use no Streamlit calls).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geo import assets, deprivation, exports, gaps, io, mapview, reach
+from geo.engagement import RoadEngagement, filter_participants
+from geo.model import PARTNER_KINDS, VENUE_KINDS, Workspace
+from geo.privacy import BANDS, suppress
+from ui import workspace as wsp
+
+#: Plan kinds the app saves (geo.io.save_plan); exports list the saved plans of each.
+PLAN_KINDS: tuple[str, ...] = ("lots", "patches", "hubs", "sessions", "popups", "routes", "scenarios")
+ROOT = Path(__file__).resolve().parent.parent
+BAND_LABELS = {"none": "nobody engaged", "<5": "fewer than 5", "5–9": "5 to 9", "10+": "10 or more"}
+
+
+@dataclass(frozen=True)
+class MapView:
+    start: dt.date
+    end: dt.date
+    cohorts: tuple[str, ...]
+    index: str
+    shown: frozenset[str]
+    meeting: bool = False
+
+
+def enrolment_range(ws: Workspace) -> tuple[dt.date, dt.date]:
+    people = ws.layer("participants")
+    enrolled = pd.to_datetime(people["enrolled_on"]) if len(people) else pd.Series(dtype="datetime64[ms]")
+    if not len(enrolled) or enrolled.isna().all():
+        return dt.date(2020, 1, 1), dt.date.today()
+    return enrolled.min().date(), enrolled.max().date()
+
+
+@st.cache_resource(show_spinner=False)
+def vendor_assets() -> dict[str, str]:
+    """Leaflet's text for the standalone HTML (FileNotFoundError when `make setup` never ran)."""
+    return assets.read_vendor_assets(ROOT)
+
+
+def outreach_map(ws: Workspace, view: MapView, eng: RoadEngagement | None, *,
+                 tile_url: str | None = None, tile_attribution: str = "") -> folium.Map:
+    lsoas_web = mapview.decile_layer(wsp.web_layer(ws.id, ws, "lsoas"),
+                                     deprivation.deciles(ws.layer("lsoas"), index=view.index))
+    roads_web = None
+    if ws.has("roads") and eng is not None:
+        roads_web = mapview.engagement_layer(wsp.road_shapes(ws.id, ws), eng.roads, bands_only=view.meeting)
+    options = mapview.MapOptions(show=view.shown, index_label=deprivation.index_label(view.index),
+                                 meeting=view.meeting, attribution=ws.meta.get("attribution", ""),
+                                 tile_url=tile_url, tile_attribution=tile_attribution)
+
+    def layer(name: str) -> gpd.GeoDataFrame | None:
+        return wsp.web_layer(ws.id, ws, name) if ws.has(name) else None
+
+    return mapview.build_map(wards=wsp.web_layer(ws.id, ws, "wards"), lsoas=lsoas_web, roads=roads_web,
+                             venues=layer("venues"), bus_stops=layer("bus_stops"),
+                             bus_routes=layer("bus_routes"), partners=layer("partners"), options=options)
+
+
+def map_legends(ws: Workspace, view: MapView) -> list[exports.Legend]:
+    out: list[exports.Legend] = []
+    if "deprivation" in view.shown:
+        pal = mapview.decile_colours(meeting=view.meeting)
+        out.append((f"{deprivation.index_label(view.index)} decile",
+                    [(pal[d - 1], f"{d}" + (" most deprived" if d == 1 else " least deprived" if d == 10 else ""))
+                     for d in range(1, 11)]))
+    if "engagement" in view.shown and ws.has("roads"):
+        pal = mapview.band_colours(meeting=view.meeting)
+        out.append(("Participants per road", [(pal[b], BAND_LABELS[b]) for b in BANDS]))
+    if "venues" in view.shown and ws.has("venues"):
+        kinds = set(ws.layer("venues")["kind"].astype(str))
+        out.append(("Venues", [(mapview.VENUE_COLOURS[k], v) for k, v in VENUE_KINDS.items() if k in kinds]))
+    if "bus" in view.shown and ws.has("bus_routes"):
+        routes = ws.layer("bus_routes")
+        out.append(("Buses", [(mapview.ROUTE_COLOURS[i % len(mapview.ROUTE_COLOURS)], f"{r.route_id} {r.name}")
+                              for i, r in enumerate(routes.itertuples())] + [("#ffffff", "bus stop")]))
+    if "partners" in view.shown and ws.has("partners"):
+        kinds = set(ws.layer("partners")["kind"].astype(str))
+        out.append(("Partner sites", [(mapview.PARTNER_COLOURS[k], v) for k, v in PARTNER_KINDS.items()
+                                      if k in kinds]))
+    out.append(("Boundaries", [("#0b0c0c", "ward (name on map)")]))
+    return out
+
+
+def kpis(ws: Workspace, view: MapView, eng: RoadEngagement | None) -> list[tuple[str, str]]:
+    n_people = len(filter_participants(ws.layer("participants"), start=view.start, end=view.end,
+                                       cohorts=view.cohorts))
+    deprived = deprivation.most_deprived(ws.layer("lsoas"), index="imd", max_decile=2)
+    near = wsp.venues_near_stops(ws.id, ws, 400.0)
+    out = [("Participants engaged", suppress(n_people))]
+    if eng is not None:
+        out.append(("Roads with residents engaged",
+                    f"{eng.pct_roads_engaged:.0f}%" if eng.roads_total else "no roads"))
+    out += [("LSOAs in most deprived 20%", f"{deprived.lsoas} of {deprived.total}"),
+            ("Venues within 400 m of a bus stop", f"{int(near.sum())} of {len(near)}")]
+    return out
+
+
+def saved_plans(path: Path) -> list[io.PlanInfo]:
+    if not path.exists():
+        return []
+    out: list[io.PlanInfo] = []
+    for kind in PLAN_KINDS:
+        out.extend(io.list_plans(path, kind=kind))
+    return out
+
+
+def plan_label(info: io.PlanInfo) -> str:
+    return f"{info.kind.capitalize()}: {info.name} (version {info.version})"
+
+
+@dataclass
+class ExportBundle:
+    """Everything one export needs, built lazily and at most once per piece (thread-safe)."""
+
+    ws: Workspace
+    path: Path
+    view: MapView
+    eng: RoadEngagement | None
+    map_: folium.Map
+    legends: list[exports.Legend]
+    kpis: list[tuple[str, str]]
+    plans: list[io.PlanInfo]
+    today: dt.date
+    leaflet: dict[str, str] | None = None
+    notes: list[str] = field(default_factory=list)
+    _memo: dict[str, Any] = field(default_factory=dict)
+    _lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def __post_init__(self) -> None:
+        self.notes = exports.data_notes(self.ws.meta)
+
+    def _once(self, key: str, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key not in self._memo:
+                self._memo[key] = make()
+            return self._memo[key]
+
+    @property
+    def ids(self) -> frozenset[str]:
+        return self._once("ids", lambda: frozenset(self.ws.layer("participants")["participant_id"].astype(str)))
+
+    @property
+    def title(self) -> str:
+        return f"Patchwork: {self.ws.display_name}"
+
+    @property
+    def subtitle(self) -> str:
+        cohorts = "all cohorts" if len(self.view.cohorts) >= 4 else ", ".join(self.view.cohorts) or "no cohort"
+        return f"Participants enrolled {self.view.start:%d/%m/%Y} to {self.view.end:%d/%m/%Y}, {cohorts}"
+
+    def filename(self, what: str, ext: str) -> str:
+        return exports.export_filename(self.ws.name, what, ext, on=self.today)
+
+    def people(self) -> gpd.GeoDataFrame:
+        return filter_participants(self.ws.layer("participants"), start=self.view.start, end=self.view.end,
+                                   cohorts=self.view.cohorts)
+
+    def aggregates(self) -> dict[str, gpd.GeoDataFrame]:
+        return self._once("aggregates", lambda: exports.engagement_aggregates(
+            participants=self.people(), roads=self.ws.layer("roads") if self.ws.has("roads") else None,
+            wards=self.ws.layer("wards"), lsoas=self.ws.layer("lsoas"), result=self.eng,
+            bands_only=self.view.meeting))
+
+    def top_gaps(self) -> pd.DataFrame:
+        def make() -> pd.DataFrame:
+            ws = self.ws
+            road_table = (gaps.road_lsoas(ws.layer("roads"), self.eng, ws.layer("lsoas"))
+                          if self.eng is not None and ws.has("roads") and ws.has("participants") else None)
+            reach_lsoas = None
+            if ws.has("venues"):  # the Gaps page's defaults: every venue that is not closed
+                venues, _ = reach.usable_venues(ws.layer("venues"))
+                reach_lsoas = reach.compute_reach(
+                    ws.layer("roads") if ws.has("roads") else None, venues, lsoas=ws.layer("lsoas"),
+                    bus_stops=ws.layer("bus_stops") if ws.has("bus_stops") else None,
+                    bus_routes=ws.layer("bus_routes") if ws.has("bus_routes") else None).lsoas
+            return exports.top_gaps(ws.layer("lsoas"), reach_lsoas=reach_lsoas, road_table=road_table, n=10)
+        return self._once("gaps", make)
+
+    def plan_frames(self) -> dict[str, pd.DataFrame]:
+        def make() -> dict[str, pd.DataFrame]:
+            out = {}
+            for info in self.plans:
+                _, payload = io.load_plan(self.path, kind=info.kind, name=info.name)
+                out[f"{info.kind} {info.name}"] = exports.plan_table(
+                    exports.scrub_payload(payload, participant_ids=self.ids))
+            return out
+        return self._once("plans", make)
+
+    def table_names(self) -> list[str]:
+        """Names of `tables()` without building them (for a picker)."""
+        names = ["Key figures"] + (["Engagement by road"] if self.ws.has("roads") else [])
+        names += ["Engagement by LSOA", "Top gaps"]
+        names += [n for n in exports.layer_tables(self.ws.layers)]
+        return names + [f"Plan {p.kind} {p.name}" for p in self.plans]
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        def make() -> dict[str, pd.DataFrame]:
+            out: dict[str, pd.DataFrame] = {"Key figures": pd.DataFrame(self.kpis, columns=["measure", "value"])}
+            out.update(exports.aggregate_tables(self.aggregates()))
+            out["Top gaps"] = self.top_gaps()
+            out.update(exports.layer_tables(self.ws.layers))
+            out.update({f"Plan {k}": v for k, v in self.plan_frames().items()})
+            return out
+        return self._once("tables", make)
+
+    # ---- the exports (bytes) ----
+    def html(self) -> bytes:
+        return self._once("html", lambda: exports.standalone_html(
+            self.map_, assets=self.leaflet or {}, title=self.title,
+            subtitle=f"{self.subtitle}; exported {self.today:%d %B %Y}", notes=self.notes, legends=self.legends, participant_ids=self.ids))
+
+    def png(self) -> bytes:
+        return self._once("png", lambda: exports.html_to_png(self.html()))
+
+    def pdf(self, plan: io.PlanInfo | None) -> bytes:
+        try:
+            image, note = self.png(), None
+        except exports.PngUnavailable as exc:
+            image, note = None, f"No map image: {exc}"
+        plan_frame = None
+        if plan is not None:
+            plan_frame = self.plan_frames().get(f"{plan.kind} {plan.name}")
+        return exports.pdf_briefing(
+            title=self.title, subtitle=self.subtitle, kpis=self.kpis, notes=self.notes, generated_on=self.today,
+            map_png=image, map_note=note, gaps_table=self.top_gaps(), plan=plan_frame,
+            plan_title=plan_label(plan) if plan else "Current plan", participant_ids=self.ids)
+
+    def excel(self) -> bytes:
+        return exports.excel_bytes(self.tables(), title=self.title, notes=self.notes,
+                                   generated_on=self.today, participant_ids=self.ids)
+
+    def geopackage(self) -> bytes:
+        return exports.geopackage_bytes(self.ws.layers, aggregates=self.aggregates(), plans=self.plan_frames(),
+                                        notes=self.notes, title=self.title, generated_on=self.today,
+                                        participant_ids=self.ids)
+
+    def csv(self, table: str) -> bytes:
+        return exports.csv_bytes(self.tables()[table], notes=self.notes, participant_ids=self.ids)
