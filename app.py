@@ -17,6 +17,7 @@ pages = [
     st.Page("pages/popups.py", title="Pop-ups and routes", icon=":material/event:"),
     st.Page("pages/data.py", title="Your data", icon=":material/upload_file:"),
     st.Page("pages/lots.py", title="Lots", icon=":material/grid_view:"),
+    st.Page("pages/compare.py", title="Compare plans", icon=":material/compare:"),
     st.Page("pages/exports.py", title="Export and share", icon=":material/ios_share:"),
     st.Page("pages/data_protection.py", title="Data protection", icon=":material/shield_person:"),
 ]

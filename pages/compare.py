@@ -1,0 +1,180 @@
+"""Compare plans: two saved hub plans, or two saved patch plans, side by side on the same map view."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo import compare, engagement, hubs, io, mapview, patches
+from geo.model import DataError
+from ui import meeting
+from ui import workspace as wsp
+from ui.display import fictional_banner, legend
+from ui.map import show_map, tile_settings
+from ui.nav import ensure_app_navigation
+
+ensure_app_navigation()
+
+HORIZON_MIN = 60.0  # as on the Hubs page: travel times up to this, budgets at most this
+KINDS = {"Hubs": hubs.PLAN_KIND, "Patches": patches.PLAN_KIND}
+PAGE_OF = {hubs.PLAN_KIND: "Hubs", patches.PLAN_KIND: "Patches"}
+
+
+# ---- cached building blocks (the same calls the Hubs and Patches pages make) -----------------------
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _times(ws_id: str, _ws, horizon: float) -> hubs.TravelTimes:
+    roads = _ws.layer("roads") if _ws.has("roads") else None
+    return hubs.travel_times(_ws.layer("lsoas"), _ws.layer("venues"), roads=roads, max_minutes=horizon)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _need(ws_id: str, _ws, index: str):
+    return hubs.need_table(_ws.layer("lsoas"), index=index)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _adjacency(ws_id: str, _ws):
+    return patches.lsoa_adjacency(_ws.layer("lsoas"))[0]
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _units(ws_id: str, _ws, settings: patches.CaseloadSettings) -> patches.PatchUnits:
+    people = _ws.layer("participants") if _ws.has("participants") else None
+    cl, _ = patches.expected_caseload(_ws.layer("lsoas"), people, settings=settings)
+    roads = _ws.layer("roads") if _ws.has("roads") else None
+    return patches.make_units(_ws.layer("lsoas"), cl, roads=roads)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _graph(ws_id: str, _ws):
+    from geo.network import build_graph
+
+    return build_graph(_ws.layer("roads")) if _ws.has("roads") else None
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _road_keys(ws_id: str, _ws):
+    return engagement.road_keys(_ws.layer("roads"), _ws.layer("wards")) if _ws.has("roads") else None
+
+
+ws = wsp.current_workspace()
+path = wsp.workspace_path()
+in_meeting = meeting.is_on()
+st.title("Compare plans")
+st.caption(ws.display_name)
+fictional_banner(ws.fictional)
+st.markdown("Two saved plans side by side on the same map view, with a table of what differs (plan B − plan A). "
+            "Lot options are compared on the **Lots** page.")
+
+label = st.radio("Plans to compare", list(KINDS), key="compare_kind", horizontal=True)
+kind = KINDS[label]
+try:
+    saved = io.list_plans(path, kind=kind)
+except Exception:  # a read-only or missing file simply has no plans
+    saved = []
+if len(saved) < 2:
+    st.info(f"{len(saved) or 'No'} {label.lower()} plan{'' if len(saved) == 1 else 's'} saved in this workspace: "
+            f"save at least two plans on the {PAGE_OF[kind]} page first.", icon=":material/info:")
+    st.stop()
+
+info = {p.name: p for p in saved}
+names = list(info)
+
+
+def plan_label(n: str) -> str:
+    return f"{n} · v{info[n].version} · {info[n].saved_at[:16].replace('T', ' ')}"
+
+
+p1, p2 = st.columns(2)
+name_a = p1.selectbox("Plan A", names, index=0, key=f"compare_a_{kind}", format_func=plan_label)
+name_b = p2.selectbox("Plan B", names, index=1, key=f"compare_b_{kind}", format_func=plan_label)
+if name_a == name_b:
+    st.warning("Plan A and plan B are the same plan: choose two different plans.")
+    st.stop()
+
+options = mapview.MapOptions(meeting=in_meeting, attribution=ws.meta.get("attribution", ""), **tile_settings())
+bounds = hubs.populated_bounds(ws.layer("lsoas"))  # both maps fitted to where the workspace's people live: one view
+lsoas_web = wsp.web_layer(ws.id, ws, "lsoas")
+wards_web = wsp.web_layer(ws.id, ws, "wards")
+height = 520 if in_meeting else 440
+maps = []
+
+try:
+    if kind == hubs.PLAN_KIND:
+        if not ws.has("venues"):
+            st.info("This workspace has no venues, so its hub plans cannot be shown.")
+            st.stop()
+        with st.spinner("Timing every LSOA to every venue…"):
+            tt = _times(ws.id, ws, HORIZON_MIN)
+        venues = ws.layer("venues")
+        venue_names = dict(zip(venues["venue_id"].astype(str), venues["name"].astype(str)))
+        venues_web = wsp.web_layer(ws.id, ws, "venues")
+        adjacency = _adjacency(ws.id, ws)
+        facts = []
+        for name in (name_a, name_b):
+            _, payload = io.load_plan(path, kind=kind, name=name)
+            plan = hubs.plan_from_payload(payload, _need(ws.id, ws, payload.get("settings", {}).get("index", "imd")),
+                                          tt)
+            facts.append(compare.hub_facts(plan, hubs.uncovered_pockets(plan, adjacency)))
+            maps.append(hubs.hub_map(plan, lsoas_web=lsoas_web, wards_web=wards_web, venues_web=venues_web,
+                                     adjacency=adjacency, options=options, bounds=bounds))
+        table = compare.hub_rows(facts[0], facts[1], venue_names)
+        estimate = any(f.estimate for f in facts)
+    else:
+        facts, plans = [], []
+        lsoas = ws.layer("lsoas")
+        for name in (name_a, name_b):
+            _, payload = io.load_plan(path, kind=kind, name=name)
+            plan = patches.plan_from_payload(payload)
+            units = _units(ws.id, ws, plan.settings)
+            observed = plan.settings.basis == patches.OBSERVED or (plan.settings.basis == "auto"
+                                                                   and ws.has("participants"))
+            ptable, per_lsoa = patches.patch_table(units, plan, lsoas=lsoas,
+                                                   venues=ws.layer("venues") if ws.has("venues") else None,
+                                                   roads=ws.layer("roads") if ws.has("roads") else None,
+                                                   graph=_graph(ws.id, ws), road_keys=_road_keys(ws.id, ws))
+            plans.append(plan)
+            facts.append(compare.patch_facts(ptable, observed=observed))
+            maps.append(patches.patch_map(plan, ptable, per_lsoa, lsoas_web=lsoas_web, wards_web=wards_web,
+                                          adjacency=units.adjacency, observed=observed, options=options,
+                                          bounds=bounds))
+        table = compare.patch_rows(facts[0], facts[1], changed=compare.changed_lsoas(plans[0], plans[1]))
+        estimate = any(f.estimate for f in facts)
+except DataError as err:
+    st.error(f"A saved plan does not fit this workspace.\n\n{err}")
+    st.stop()
+
+# ---- maps -----------------------------------------------------------------------------------------
+left, right = st.columns(2)
+for col, name, m, key in ((left, name_a, maps[0], "compare_map_a"), (right, name_b, maps[1], "compare_map_b")):
+    with col:
+        st.markdown(f"**Plan {'A' if key.endswith('a') else 'B'}: {name}**")
+        show_map(m, key=key, height=height)
+if kind == hubs.PLAN_KIND:
+    l1, l2, l3 = st.columns(3)
+    with l1:
+        legend("Sites", [("#0b0c0c", "H1, H2…: hub (square)"), ("#505a5f", "S1, S2…: satellite hub (circle)")])
+    with l2:
+        legend("LSOAs", [(hubs.CATEGORY_COLOURS[0], "served (one colour a catchment)"),
+                         (hubs.UNCOVERED_FILL, "uncovered (red edge)")])
+    with l3:
+        legend("Lines", [("#0b0c0c", "catchment outline"), ("#8a8a8a", "ward boundary (dashed)")], shape="line")
+else:
+    l1, l2 = st.columns(2)
+    with l1:
+        legend("Patches", [(patches.CATEGORY_COLOURS[0], "one colour a patch; P1, P2…: the worker's base")])
+    with l2:
+        legend("Lines", [("#0b0c0c", "patch outline"), ("#c1121f", "patch outside the bounds"),
+                         ("#8a8a8a", "ward boundary (dashed)")], shape="line")
+
+# ---- differences ----------------------------------------------------------------------------------
+st.subheader("Differences")
+st.dataframe(table.rename(columns={"plan A": f"A: {name_a}", "plan B": f"B: {name_b}"}), hide_index=True,
+             width="stretch", key="compare_table", column_config={"measure": "Measure"})
+if estimate:
+    st.caption(":material/straighten: Travel times marked **estimate** are straight-line distance × 1.3 at 80 m a "
+               "minute" + (" (no road network in this workspace)." if not ws.has("roads") else
+                           " where the roads do not join."))
+if kind == patches.PLAN_KIND:
+    st.caption("Patch names differ between plans, so each patch in B is matched to the patch in A it shares most "
+               "LSOAs with; an LSOA changes patch when it leaves its matched patch. Observed caseloads below 5 "
+               "read '<5', and figures that would give them away read '–'.")
