@@ -87,7 +87,7 @@ kpi_strip([
      "(the Working Together measure)."),
     ("LSOAs in most deprived 20%", f"{deprived.lsoas} of {deprived.total}",
      "LSOAs in England's most deprived 20% on the overall IMD (decile 1 or 2)."),
-    ("Venues within 400 m of a bus stop", f"{int(near.sum())} of {len(near)}",
+    ("Venues within 400 m of a bus stop", (f"{int(near.sum())} of {len(near)}" if ws.has("bus_stops") else "no bus data"),
      "Straight-line distance from the venue to the nearest stop."),
 ])
 if eng.unmatched and not in_meeting:

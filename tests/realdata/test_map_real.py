@@ -43,6 +43,7 @@ def test_map_page_on_wolverhampton(wolverhampton, monkeypatch):
     assert deprived > 60  # Wolverhampton: well over a third of its LSOAs in England's most deprived 20%
     assert k["Participants engaged"] == "0"
     assert k["Roads with residents engaged"] == "no roads"
+    assert k["Venues within 400 m of a bus stop"] == "no bus data"
     script = json.dumps([str(el.proto) for el in at.get("component_instance")])
     for ward in ws.layer("wards")["ward_name"].astype(str):
         assert html.escape(ward) in script
