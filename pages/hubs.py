@@ -11,6 +11,7 @@ from ui import meeting
 from ui import workspace as wsp
 from ui.display import fictional_banner, kpi_strip, legend
 from ui.map import show_map, tile_settings
+from ui.plans import saved_plans_panel
 from ui.nav import ensure_app_navigation
 
 ensure_app_navigation()
@@ -201,56 +202,6 @@ if w3.button("Swap", key="hub_swap", icon=":material/swap_horiz:", disabled=not 
 
 
 # ---- saved plans ----------------------------------------------------------------------------------
-def _saved_plans() -> None:
-    """Save (versioned: a stale save is refused with a reload offer), open and delete named plans."""
-    st.subheader("Saved hub plans")
-    loaded = st.session_state.get("hub_loaded")  # (name, version) the current plan came from
-    a, b = st.columns(2)
-    with a:
-        if "hub_pending_name" in st.session_state:  # set by 'Open' before this widget exists
-            st.session_state["hub_plan_name"] = st.session_state.pop("hub_pending_name")
-        name = st.text_input("Plan name", key="hub_plan_name", placeholder="e.g. Three hubs, 15 minutes")
-        if st.button("Save plan", key="hub_save", icon=":material/save:", type="primary"):
-            expected = loaded[1] if loaded and loaded[0] == name.strip() else None
-            try:
-                version = io.save_plan(path, kind=KIND, name=name, payload=hubs.plan_payload(plan),
-                                       meta=hubs.plan_meta(plan), expected_version=expected)
-                st.session_state["hub_loaded"] = (name.strip(), version)
-                st.session_state.pop("hub_stale", None)
-                st.success(f"Saved '{name.strip()}' (version {version}).")
-            except io.StalePlanError as err:
-                st.session_state["hub_stale"] = (err.name, str(err))
-            except DataError as err:
-                st.error(str(err))
-        stale = st.session_state.get("hub_stale")
-        if stale:
-            st.warning(stale[1])
-            if st.button(f"Reload '{stale[0]}' as saved", key="hub_reload", icon=":material/refresh:"):
-                _open(stale[0])
-    with b:
-        saved = io.list_plans(path, kind=KIND)
-        if not saved:
-            st.caption("No hub plans saved in this workspace yet.")
-            return
-        names = [p.name for p in saved]
-        info = {p.name: p for p in saved}
-        pick = st.selectbox("Saved plans", names, key="hub_saved_pick",
-                            format_func=lambda n: f"{n} · v{info[n].version} · {info[n].saved_at[:16].replace('T', ' ')}"
-                                                  f" · {info[n].meta.get('hubs', '?')} hubs, "
-                                                  f"{float(info[n].meta.get('covered_share', 0)):.0%} covered")
-        o, d = st.columns(2)
-        if o.button("Open", key="hub_open", icon=":material/folder_open:"):
-            _open(pick)
-        if d.button("Delete", key="hub_delete", icon=":material/delete:"):
-            try:
-                io.delete_plan(path, kind=KIND, name=pick, expected_version=info[pick].version)
-                if loaded and loaded[0] == pick:
-                    st.session_state["hub_loaded"] = None
-                st.rerun()
-            except DataError as err:
-                st.error(str(err))
-
-
 def _open(name: str) -> None:
     try:
         info, payload = io.load_plan(path, kind=KIND, name=name)
@@ -264,7 +215,10 @@ def _open(name: str) -> None:
     st.rerun()
 
 
-_saved_plans()
+saved_plans_panel(
+    path=path, kind=KIND, prefix="hub", title="Saved hub plans", placeholder="e.g. Three hubs, 15 minutes",
+    payload=lambda: hubs.plan_payload(plan), meta=lambda: hubs.plan_meta(plan), open_plan=_open,
+    describe=lambda p: f"{p.meta.get('hubs', '?')} hubs, {float(p.meta.get('covered_share', 0)):.0%} covered")
 
 # ---- exports --------------------------------------------------------------------------------------
 st.subheader("Export")

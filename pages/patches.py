@@ -10,6 +10,7 @@ from ui import meeting
 from ui import workspace as wsp
 from ui.display import fictional_banner, kpi_strip, legend
 from ui.map import show_map, tile_settings
+from ui.plans import saved_plans_panel
 from ui.nav import ensure_app_navigation
 
 ensure_app_navigation()
@@ -261,55 +262,10 @@ def _open(name: str) -> None:
     st.rerun()
 
 
-def _saved_plans() -> None:
-    """Save (versioned: a stale save is refused with a reload offer), open and delete named plans."""
-    st.subheader("Saved patch plans")
-    loaded = st.session_state.get("patch_loaded")
-    a, b = st.columns(2)
-    with a:
-        if "patch_pending_name" in st.session_state:
-            st.session_state["patch_plan_name"] = st.session_state.pop("patch_pending_name")
-        name = st.text_input("Plan name", key="patch_plan_name", placeholder="e.g. Ten patches, 50 a worker")
-        if st.button("Save plan", key="patch_save", icon=":material/save:", type="primary"):
-            expected = loaded[1] if loaded and loaded[0] == name.strip() else None
-            try:
-                version = io.save_plan(path, kind=KIND, name=name, payload=patches.plan_payload(plan),
-                                       meta=patches.plan_meta(plan, table), expected_version=expected)
-                st.session_state["patch_loaded"] = (name.strip(), version)
-                st.session_state.pop("patch_stale", None)
-                st.success(f"Saved '{name.strip()}' (version {version}).")
-            except io.StalePlanError as err:
-                st.session_state["patch_stale"] = (err.name, str(err))
-            except DataError as err:
-                st.error(str(err))
-        stale = st.session_state.get("patch_stale")
-        if stale:
-            st.warning(stale[1])
-            if st.button(f"Reload '{stale[0]}' as saved", key="patch_reload", icon=":material/refresh:"):
-                _open(stale[0])
-    with b:
-        saved = io.list_plans(path, kind=KIND)
-        if not saved:
-            st.caption("No patch plans saved in this workspace yet.")
-            return
-        info = {p.name: p for p in saved}
-        pick = st.selectbox("Saved plans", list(info), key="patch_saved_pick",
-                            format_func=lambda n: f"{n} · v{info[n].version} · {info[n].saved_at[:16].replace('T', ' ')}"
-                                                  f" · {info[n].meta.get('patches', '?')} patches")
-        o, d = st.columns(2)
-        if o.button("Open", key="patch_open", icon=":material/folder_open:"):
-            _open(pick)
-        if d.button("Delete", key="patch_delete", icon=":material/delete:"):
-            try:
-                io.delete_plan(path, kind=KIND, name=pick, expected_version=info[pick].version)
-                if loaded and loaded[0] == pick:
-                    st.session_state["patch_loaded"] = None
-                st.rerun()
-            except DataError as err:
-                st.error(str(err))
-
-
-_saved_plans()
+saved_plans_panel(
+    path=path, kind=KIND, prefix="patch", title="Saved patch plans", placeholder="e.g. Ten patches, 50 a worker",
+    payload=lambda: patches.plan_payload(plan), meta=lambda: patches.plan_meta(plan, table), open_plan=_open,
+    describe=lambda p: f"{p.meta.get('patches', '?')} patches")
 
 # ---- exports --------------------------------------------------------------------------------------
 st.subheader("Export")
