@@ -355,7 +355,7 @@ def validate_layer(
         for i in np.flatnonzero(bad.to_numpy())[:20]:
             problems.append(Problem(src, f"value {out[col.name].iloc[i]!r} is not a valid {col.kind}.",
                                     row=int(i) + 1, column=col.name,
-                                    fix=f"Correct the value or leave it blank."))
+                                    fix="Correct the value or leave it blank."))
         if bad.sum() > 20:
             problems.append(Problem(src, f"{int(bad.sum()) - 20} more rows have invalid values.",
                                     column=col.name))

@@ -410,7 +410,6 @@ def candidate_venues(gaps: pd.DataFrame, venues: gpd.GeoDataFrame, *, graph: Roa
     g_routes = routes_near(gxy, bus_stops)
     attrs = {k: v[vidx] for k, v in venue_attributes(venues).items()}
     bonus_attr = sum(ATTRIBUTE_BONUS_MIN[k] * attrs[k] for k in ATTRIBUTE_WORDS)
-    names = venues["name"].astype(str).to_numpy()
     ids = venues["venue_id"].astype(str).to_numpy()
     rows = []
     for j, g in enumerate(top.itertuples(index=False)):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import compare, engagement, hubs, io, mapview, patches
+from geo import compare, hubs, io, mapview, patches
 from geo.model import DataError
 from ui import meeting
 from ui import workspace as wsp
@@ -14,46 +14,17 @@ from ui.nav import ensure_app_navigation
 
 ensure_app_navigation()
 
-HORIZON_MIN = 60.0  # as on the Hubs page: travel times up to this, budgets at most this
 KINDS = {"Hubs": hubs.PLAN_KIND, "Patches": patches.PLAN_KIND}
 PAGE_OF = {hubs.PLAN_KIND: "Hubs", patches.PLAN_KIND: "Patches"}
 
 
 # ---- cached building blocks (the same calls the Hubs and Patches pages make) -----------------------
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _times(ws_id: str, _ws, horizon: float) -> hubs.TravelTimes:
-    roads = _ws.layer("roads") if _ws.has("roads") else None
-    return hubs.travel_times(_ws.layer("lsoas"), _ws.layer("venues"), roads=roads, max_minutes=horizon)
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _need(ws_id: str, _ws, index: str):
-    return hubs.need_table(_ws.layer("lsoas"), index=index)
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _adjacency(ws_id: str, _ws):
-    return patches.lsoa_adjacency(_ws.layer("lsoas"))[0]
-
-
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _units(ws_id: str, _ws, settings: patches.CaseloadSettings) -> patches.PatchUnits:
     people = _ws.layer("participants") if _ws.has("participants") else None
     cl, _ = patches.expected_caseload(_ws.layer("lsoas"), people, settings=settings)
     roads = _ws.layer("roads") if _ws.has("roads") else None
     return patches.make_units(_ws.layer("lsoas"), cl, roads=roads)
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _graph(ws_id: str, _ws):
-    from geo.network import build_graph
-
-    return build_graph(_ws.layer("roads")) if _ws.has("roads") else None
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _road_keys(ws_id: str, _ws):
-    return engagement.road_keys(_ws.layer("roads"), _ws.layer("wards")) if _ws.has("roads") else None
 
 
 ws = wsp.current_workspace()
@@ -104,15 +75,15 @@ try:
             st.info("This workspace has no venues, so its hub plans cannot be shown.")
             st.stop()
         with st.spinner("Timing every LSOA to every venue…"):
-            tt = _times(ws.id, ws, HORIZON_MIN)
+            tt = wsp.hub_travel_times(ws.id, ws)
         venues = ws.layer("venues")
         venue_names = dict(zip(venues["venue_id"].astype(str), venues["name"].astype(str)))
         venues_web = wsp.web_layer(ws.id, ws, "venues")
-        adjacency = _adjacency(ws.id, ws)
+        adjacency = wsp.lsoa_adjacency(ws.id, ws)
         facts = []
         for name in (name_a, name_b):
             _, payload = io.load_plan(path, kind=kind, name=name)
-            plan = hubs.plan_from_payload(payload, _need(ws.id, ws, payload.get("settings", {}).get("index", "imd")),
+            plan = hubs.plan_from_payload(payload, wsp.hub_need(ws.id, ws, payload.get("settings", {}).get("index", "imd")),
                                           tt)
             facts.append(compare.hub_facts(plan, hubs.uncovered_pockets(plan, adjacency)))
             maps.append(hubs.hub_map(plan, lsoas_web=lsoas_web, wards_web=wards_web, venues_web=venues_web,
@@ -131,7 +102,7 @@ try:
             ptable, per_lsoa = patches.patch_table(units, plan, lsoas=lsoas,
                                                    venues=ws.layer("venues") if ws.has("venues") else None,
                                                    roads=ws.layer("roads") if ws.has("roads") else None,
-                                                   graph=_graph(ws.id, ws), road_keys=_road_keys(ws.id, ws))
+                                                   graph=wsp.road_graph(ws.id, ws), road_keys=wsp.road_keys(ws.id, ws))
             plans.append(plan)
             facts.append(compare.patch_facts(ptable, observed=observed))
             maps.append(patches.patch_map(plan, ptable, per_lsoa, lsoas_web=lsoas_web, wards_web=wards_web,

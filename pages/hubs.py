@@ -6,7 +6,6 @@ import streamlit as st
 
 from geo import deprivation, hubs, io, mapview
 from geo.model import VENUE_KINDS, DataError
-from geo.patches import lsoa_adjacency
 from ui import meeting
 from ui import workspace as wsp
 from ui.display import fictional_banner, kpi_strip, legend
@@ -17,29 +16,13 @@ from ui.nav import ensure_app_navigation
 ensure_app_navigation()
 
 KIND = hubs.PLAN_KIND
-HORIZON_MIN = 60.0  # travel times are computed once up to this; budgets are at most this
+HORIZON_MIN = wsp.HUB_HORIZON_MIN  # travel times are computed once up to this; budgets are at most this
 DEFAULT_KINDS = ("library", "community_centre", "childrens_centre", "leisure_centre")
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _times(ws_id: str, _ws, horizon: float) -> hubs.TravelTimes:
-    roads = _ws.layer("roads") if _ws.has("roads") else None
-    return hubs.travel_times(_ws.layer("lsoas"), _ws.layer("venues"), roads=roads, max_minutes=horizon)
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _need(ws_id: str, _ws, index: str):
-    return hubs.need_table(_ws.layer("lsoas"), index=index)
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _adjacency(ws_id: str, _ws):
-    return lsoa_adjacency(_ws.layer("lsoas"))[0]
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _solve(ws_id: str, _ws, settings: hubs.HubSettings) -> hubs.HubPlan:
-    return hubs.plan_hubs(_need(ws_id, _ws, settings.index), _times(ws_id, _ws, HORIZON_MIN), _ws.layer("venues"),
+    return hubs.plan_hubs(wsp.hub_need(ws_id, _ws, settings.index), wsp.hub_travel_times(ws_id, _ws), _ws.layer("venues"),
                           settings, time_limit_s=8.0, mip_rel_gap=0.005)
 
 
@@ -100,7 +83,7 @@ settings = hubs.HubSettings(n_hubs=int(n_hubs), budget_min=float(budget), kinds=
                             satellite_kinds=tuple(sat_kinds), min_satellite_need=float(min_need), index=index)
 try:
     with st.spinner("Timing every LSOA to every venue…"):
-        tt = _times(ws.id, ws, HORIZON_MIN)
+        tt = wsp.hub_travel_times(ws.id, ws)
     if submitted or "hub_plan" not in st.session_state or st.session_state.get("hub_ws") != ws.id:
         with st.status("Choosing hubs (maximal covering, exact solver)…", expanded=False) as status:
             plan = _solve(ws.id, ws, settings)
@@ -111,7 +94,7 @@ except DataError as err:
     st.stop()
 
 plan: hubs.HubPlan = st.session_state["hub_plan"]
-need_used = _need(ws.id, ws, plan.settings.index)  # a reopened plan keeps its own deprivation measure
+need_used = wsp.hub_need(ws.id, ws, plan.settings.index)  # a reopened plan keeps its own deprivation measure
 
 # ---- headline -------------------------------------------------------------------------------------
 if plan.bound is None:
@@ -129,7 +112,7 @@ else:
     best_text = f"within {plan.gap:.1%}"
     best_help = (f"No choice of {len(plan.hubs)} hubs can cover more than {plan.bound:,.0f} (the solver's bound); "
                  f"this one covers {plan.hub_need:,.0f} ({plan.method}, {plan.seconds:.1f} s).")
-pockets = hubs.uncovered_pockets(plan, _adjacency(ws.id, ws))
+pockets = hubs.uncovered_pockets(plan, wsp.lsoa_adjacency(ws.id, ws))
 kpi_strip([
     ("Need covered by hubs", f"{plan.hub_share:.0%}",
      f"{plan.hub_need:,.0f} of {plan.total_need:,.0f} need within {plan.settings.budget_min:g} minutes of a hub."),
@@ -152,7 +135,7 @@ if not in_meeting:
 options = mapview.MapOptions(meeting=in_meeting, attribution=ws.meta.get("attribution", ""), **tile_settings())
 allowed = [v for v, ok in zip(vid, hubs.candidate_mask(venues, plan.settings.kinds)) if ok]
 m = hubs.hub_map(plan, lsoas_web=wsp.web_layer(ws.id, ws, "lsoas"), wards_web=wsp.web_layer(ws.id, ws, "wards"),
-                 venues_web=wsp.web_layer(ws.id, ws, "venues"), adjacency=_adjacency(ws.id, ws),
+                 venues_web=wsp.web_layer(ws.id, ws, "venues"), adjacency=wsp.lsoa_adjacency(ws.id, ws),
                  candidates=allowed, options=options,
                  bounds=hubs.populated_bounds(ws.layer("lsoas")))
 left, right = st.columns([4, 1])
@@ -205,7 +188,7 @@ if w3.button("Swap", key="hub_swap", icon=":material/swap_horiz:", disabled=not 
 def _open(name: str) -> None:
     try:
         info, payload = io.load_plan(path, kind=KIND, name=name)
-        reopened = hubs.plan_from_payload(payload, _need(ws.id, ws, payload.get("settings", {}).get("index", "imd")), tt)
+        reopened = hubs.plan_from_payload(payload, wsp.hub_need(ws.id, ws, payload.get("settings", {}).get("index", "imd")), tt)
     except DataError as err:
         st.error(str(err))
         return

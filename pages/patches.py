@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import engagement, hubs, io, mapview, patches
+from geo import hubs, io, mapview, patches
 from geo.model import DataError
 from ui import meeting
 from ui import workspace as wsp
@@ -39,18 +39,6 @@ def _plan(ws_id: str, _ws, _units_obj, key: tuple, n: int, lower: float, upper: 
           settings: patches.CaseloadSettings) -> patches.PatchPlan:
     return patches.plan_patches(_units_obj, n_patches=n, lower=lower, upper=upper,
                                 locked={label: codes for label, codes in locked}, settings=settings, time_limit_s=8.0)
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _graph(ws_id: str, _ws):
-    from geo.network import build_graph
-
-    return build_graph(_ws.layer("roads")) if _ws.has("roads") else None
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _road_keys(ws_id: str, _ws):
-    return engagement.road_keys(_ws.layer("roads"), _ws.layer("wards")) if _ws.has("roads") else None
 
 
 ws = wsp.current_workspace()
@@ -133,7 +121,7 @@ try:
     table, per_lsoa = patches.patch_table(units, plan, lsoas=ws.layer("lsoas"),
                                           venues=ws.layer("venues") if ws.has("venues") else None,
                                           roads=ws.layer("roads") if ws.has("roads") else None,
-                                          graph=_graph(ws.id, ws), road_keys=_road_keys(ws.id, ws))
+                                          graph=wsp.road_graph(ws.id, ws), road_keys=wsp.road_keys(ws.id, ws))
 except DataError as err:
     st.error(f"This plan does not fit the workspace.\n\n{err}")
     st.session_state.pop("patch_plan", None)

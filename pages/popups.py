@@ -16,7 +16,6 @@ from geo import engagement, gaps, io, mapview
 from geo import popups as pop
 from geo import routes as rt
 from geo.model import VENUE_KINDS, DataError, Problem, today
-from geo.network import build_graph
 from geo.reach import DEFAULT_HOURS, compute_reach
 from ui import meeting
 from ui import workspace as wsp
@@ -37,13 +36,8 @@ fictional_banner(ws.fictional)
 
 # ---- analyses this page needs, cached per workspace ---------------------------------------------
 @st.cache_resource(show_spinner=False)
-def _graph(ws_id: str, _ws):
-    return build_graph(_ws.layer("roads")) if _ws.has("roads") else None
-
-
-@st.cache_resource(show_spinner=False)
 def _gaps(ws_id: str, _ws) -> pd.DataFrame:
-    graph = _graph(ws_id, _ws)
+    graph = wsp.road_graph(ws_id, _ws)
     venues = _ws.layer("venues")
     res = compute_reach(_ws.layer("roads") if _ws.has("roads") else None, venues, lsoas=_ws.layer("lsoas"),
                         bus_stops=_ws.layer("bus_stops") if _ws.has("bus_stops") else None,
@@ -81,7 +75,7 @@ if not ws.has("venues"):
 
 with st.status("Finding the top gaps…", expanded=False) as status:
     gap_points = _gaps(ws.id, ws)
-    graph = _graph(ws.id, ws)
+    graph = wsp.road_graph(ws.id, ws)
     status.update(label="Top gaps ready", state="complete")
 venues = ws.layer("venues")
 ws_path = wsp.workspace_path()

@@ -6,7 +6,6 @@ import os
 from typing import Iterable
 
 import folium
-import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.mapview import external_urls

@@ -181,3 +181,38 @@ def area_outcomes(ws_id: str, _ws: Workspace, level: str, start: dt.date, end: d
     areas, code = (_ws.layer("wards"), "ward_code") if level == "ward" else (_ws.layer("lsoas"), "lsoa_code")
     return (gaps_mod.outcome_funnel(people, areas, code_col=code),
             gaps_mod.referral_sources(people, areas, code_col=code))
+
+
+# ---- planning building blocks shared by the Hubs, Patches, Compare and Pop-ups pages -------------
+#: Hub travel times are computed once up to this many minutes; budgets are at most this.
+HUB_HORIZON_MIN = 60.0
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def road_graph(ws_id: str, _ws: Workspace):
+    """The walking graph of the workspace's roads, or None without roads."""
+    from geo.network import build_graph
+
+    return build_graph(_ws.layer("roads")) if _ws.has("roads") else None
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def hub_travel_times(ws_id: str, _ws: Workspace, horizon: float = HUB_HORIZON_MIN):
+    from geo import hubs
+
+    return hubs.travel_times(_ws.layer("lsoas"), _ws.layer("venues"), roads=_opt(_ws, "roads"),
+                             max_minutes=horizon)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def hub_need(ws_id: str, _ws: Workspace, index: str):
+    from geo import hubs
+
+    return hubs.need_table(_ws.layer("lsoas"), index=index)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def lsoa_adjacency(ws_id: str, _ws: Workspace):
+    from geo import patches
+
+    return patches.lsoa_adjacency(_ws.layer("lsoas"))[0]
