@@ -900,46 +900,17 @@ def populated_bounds(lsoas: gpd.GeoDataFrame, *, factor: float = 3.0) -> tuple[f
 
 def plan_base_map(wards_web: gpd.GeoDataFrame, *, options: Any,
                   bounds: tuple[float, float, float, float] | None = None):
-    """An empty folium map (local Leaflet, optional tiles) fitted to `bounds` (WGS84; default the wards);
-    see `finish_map`."""
-    import folium
+    """An empty offline map fitted to `bounds` (WGS84; default the wards); see `finish_map`."""
+    from geo.mapview import base_map
 
-    from geo.mapview import _Attribution
-
-    minx, miny, maxx, maxy = bounds if bounds is not None else wards_web.total_bounds
-    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=12, tiles=None, max_zoom=19,
-                   min_zoom=8, control_scale=True)
-    m.default_js = [("leaflet", f"{options.asset_base}/leaflet/leaflet.js")]
-    m.default_css = [("leaflet_css", f"{options.asset_base}/leaflet/leaflet.css")]
-    if options.tile_url:
-        folium.TileLayer(tiles=options.tile_url, attr=options.tile_attribution or "Base map", max_zoom=19,
-                         name="Base map").add_to(m)
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
-    if options.attribution:
-        m.add_child(_Attribution(options.attribution))
-    return m
+    return base_map(tuple(bounds) if bounds is not None else tuple(wards_web.total_bounds), options=options)
 
 
 def finish_map(m, wards_web: gpd.GeoDataFrame, *, options: Any) -> None:
-    """Ward outlines and names, drawn last so they sit above the areas."""
-    import html as _html
+    """Ward outlines (dashed, light) and names, drawn last so they sit above the areas."""
+    from geo.mapview import ward_layers
 
-    from geo.mapview import FastGeoJson, _round_coords
-
-    big = 1.7 if options.meeting else 1.0
-    label_px = max(options.label_size_px, 20) if options.meeting else options.label_size_px
-    FastGeoJson(wards_web.assign(k=""), interactive=False, name="Wards",
-                styles={"": {"color": "#0b0c0c", "weight": 1.2 * big, "fill": False, "opacity": 0.55,
-                             "dashArray": "4 3"}}).add_to(m)
-    reps = gpd.GeoDataFrame(
-        {"k": "", "html": [
-            f"<div class='pw-ward-label' style='font:600 {label_px}px/1.1 sans-serif;color:#0b0c0c;"
-            "white-space:nowrap;transform:translate(-50%,-50%);opacity:0.75;"
-            f"text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff'>{_html.escape(str(n))}</div>"
-            for n in wards_web["ward_name"]]},
-        geometry=_round_coords(shapely.point_on_surface(wards_web.geometry.values)), crs=wards_web.crs)
-    FastGeoJson(reps, styles={"": {}}, point="div", interactive=False, div_class="pw-ward-label-icon",
-                name="Ward names").add_to(m)
+    ward_layers(m, wards_web, options=options, weight=1.2, opacity=0.55, dash="4 3", label_opacity=0.75)
 
 
 def outlines(frame_web: gpd.GeoDataFrame, by: str) -> gpd.GeoDataFrame:

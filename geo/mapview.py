@@ -283,6 +283,47 @@ class FastGeoJson(MacroElement):
         figure.script.add_child(_RawScript(self._template.module.script(self, kwargs)), name=self.get_name())
 
 
+def base_map(bounds: tuple[float, float, float, float], *, options: "MapOptions", min_zoom: int = 8,
+             controls: bool = True, attribution_control: bool = True) -> folium.Map:
+    """An empty map fitted to `bounds` (minx, miny, maxx, maxy in WGS84) that loads Leaflet from the
+    app's own server (`options.asset_base`), with base tiles only when `options.tile_url` is set and
+    the attribution text of `options.attribution`. Every map in the app starts here."""
+    minx, miny, maxx, maxy = (float(v) for v in bounds)
+    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=12, tiles=None, max_zoom=19,
+                   min_zoom=min_zoom, control_scale=controls, zoom_control=controls,
+                   attribution_control=attribution_control)
+    m.default_js = [("leaflet", f"{options.asset_base}/leaflet/leaflet.js")]
+    m.default_css = [("leaflet_css", f"{options.asset_base}/leaflet/leaflet.css")]
+    if options.tile_url:
+        folium.TileLayer(tiles=options.tile_url, attr=options.tile_attribution or "Base map",
+                         max_zoom=19, name="Base map").add_to(m)
+    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    if options.attribution:
+        m.add_child(_Attribution(options.attribution))
+    return m
+
+
+def ward_layers(m: folium.Map, wards: gpd.GeoDataFrame, *, options: "MapOptions", weight: float = 2.2,
+                opacity: float = 0.9, dash: str | None = None, label_opacity: float = 1.0) -> None:
+    """Ward outlines and names (web-ready wards with `ward_name`), drawn above the areas below them."""
+    big = 1.7 if options.meeting else 1.0
+    label_px = max(options.label_size_px, 20) if options.meeting else options.label_size_px
+    style: dict[str, object] = {"color": "#0b0c0c", "weight": weight * big, "fill": False, "opacity": opacity}
+    if dash:
+        style["dashArray"] = dash
+    FastGeoJson(wards.assign(k=""), interactive=False, name="Wards", styles={"": style}).add_to(m)
+    fade = f"opacity:{label_opacity};" if label_opacity < 1 else ""
+    reps = gpd.GeoDataFrame(
+        {"k": "", "html": [
+            f"<div class='pw-ward-label' style='font:600 {label_px}px/1.1 sans-serif;"
+            f"color:#0b0c0c;white-space:nowrap;transform:translate(-50%,-50%);{fade}"
+            f"text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff'>{html.escape(str(n))}</div>"
+            for n in wards["ward_name"]]},
+        geometry=_round_coords(shapely.point_on_surface(wards.geometry.values)), crs=wards.crs)
+    FastGeoJson(reps, styles={"": {}}, point="div", interactive=False, div_class="pw-ward-label-icon",
+                name="Ward names").add_to(m)
+
+
 def build_map(
     *,
     wards: gpd.GeoDataFrame,
@@ -304,17 +345,9 @@ def build_map(
     minx, miny, maxx, maxy = wards.total_bounds
     if roads is not None and len(roads):  # open on where people live, not the empty rural fringe
         minx, miny, maxx, maxy = roads.total_bounds
-    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=12, tiles=None,
-                   max_zoom=19, min_zoom=8, control_scale=True)
-    m.default_js = [("leaflet", f"{options.asset_base}/leaflet/leaflet.js")]
-    m.default_css = [("leaflet_css", f"{options.asset_base}/leaflet/leaflet.css")]
-    if options.tile_url:
-        folium.TileLayer(tiles=options.tile_url, attr=options.tile_attribution or "Base map",
-                         max_zoom=19, name="Base map").add_to(m)
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    m = base_map((minx, miny, maxx, maxy), options=options)
     show = options.show
     big = 1.7 if options.meeting else 1.0
-    label_px = max(options.label_size_px, 20) if options.meeting else options.label_size_px
     deciles_pal = decile_colours(meeting=options.meeting)
     bands_pal = band_colours(meeting=options.meeting)
 
@@ -369,17 +402,7 @@ def build_map(
             FastGeoJson(frame, styles=styles, sticky=True, name="Roads").add_to(group)
 
     # Ward outlines and labels are drawn above LSOAs and roads so names stay readable.
-    FastGeoJson(wards.assign(k=""), interactive=False, name="Wards",
-                styles={"": {"color": "#0b0c0c", "weight": 2.2 * big, "fill": False, "opacity": 0.9}}).add_to(m)
-    reps = gpd.GeoDataFrame(
-        {"k": "", "html": [
-            f"<div class='pw-ward-label' style='font:600 {label_px}px/1.1 sans-serif;"
-            "color:#0b0c0c;white-space:nowrap;transform:translate(-50%,-50%);"
-            f"text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff'>{html.escape(str(n))}</div>"
-            for n in wards["ward_name"]]},
-        geometry=_round_coords(shapely.point_on_surface(wards.geometry.values)), crs=wards.crs)
-    FastGeoJson(reps, styles={"": {}}, point="div", interactive=False, div_class="pw-ward-label-icon",
-                name="Ward names").add_to(m)
+    ward_layers(m, wards, options=options)
 
     if bus_routes is not None and "bus" in show and len(bus_routes):
         group = folium.FeatureGroup(name="Bus routes and stops").add_to(m)
@@ -434,8 +457,6 @@ def build_map(
                     div_size=(side + 4, side + 4), div_anchor=((side + 4) // 2, (side + 4) // 2),
                     name="Partner sites").add_to(group)
 
-    if options.attribution:
-        m.add_child(_Attribution(options.attribution))
     return m
 
 
@@ -574,14 +595,7 @@ def gap_map(*, wards: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame, roads: gpd.GeoD
     roads in the top areas; venues as small circles. Opens on `focus` (minx, miny, maxx, maxy in
     WGS84, e.g. where the roads are) or else on all the LSOAs. Nothing about a person is drawn."""
     minx, miny, maxx, maxy = focus if focus is not None else lsoas.total_bounds
-    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=12, tiles=None,
-                   max_zoom=19, min_zoom=8, control_scale=True)
-    m.default_js = [("leaflet", f"{options.asset_base}/leaflet/leaflet.js")]
-    m.default_css = [("leaflet_css", f"{options.asset_base}/leaflet/leaflet.css")]
-    if options.tile_url:
-        folium.TileLayer(tiles=options.tile_url, attr=options.tile_attribution or "Base map",
-                         max_zoom=19, name="Base map").add_to(m)
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    m = base_map((minx, miny, maxx, maxy), options=options)
     big = 1.7 if options.meeting else 1.0
     name = lsoas["lsoa_name"] if "lsoa_name" in lsoas.columns else lsoas["lsoa_code"]
     frame = lsoas.assign(
@@ -606,6 +620,4 @@ def gap_map(*, wards: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame, roads: gpd.GeoD
                                           for n, k in zip(venues["name"], venues["kind"])])
         FastGeoJson(vframe, name="Venues", styles={"": {"radius": 3.5 * big, "color": "#ffffff", "weight": 1,
                                                         "fillColor": "#0b0c0c", "fillOpacity": 0.9}}).add_to(m)
-    if options.attribution:
-        m.add_child(_Attribution(options.attribution))
     return m

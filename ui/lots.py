@@ -175,14 +175,10 @@ def lots_map(web: gpd.GeoDataFrame, lu: lots.LotUnits, lot_codes: Mapping[str, S
         styles[k] = st_
     styles[""] = {"color": "#6f777b", "weight": 0.8, "fillOpacity": 0.2}
     minx, miny, maxx, maxy = fit_bounds(web, lu, lot_codes if fit == "lots" else None)
-    m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=12, tiles=None, max_zoom=19,
-                   min_zoom=6, control_scale=interactive, zoom_control=interactive,
-                   attribution_control=bool(attribution) or interactive)
-    m.default_js = [("leaflet", "/app/static/vendor/leaflet/leaflet.js")]
-    m.default_css = [("leaflet_css", "/app/static/vendor/leaflet/leaflet.css")]
-    if tile_url:
-        folium.TileLayer(tiles=tile_url, attr=tile_attribution or "Base map", max_zoom=19).add_to(m)
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    m = mapview.base_map((minx, miny, maxx, maxy), min_zoom=6, controls=interactive,
+                         attribution_control=bool(attribution) or interactive,
+                         options=mapview.MapOptions(tile_url=tile_url, tile_attribution=tile_attribution or "",
+                                                    attribution=attribution or ""))
     m.add_child(_RefitWhenShown([[float(miny), float(minx)], [float(maxy), float(maxx)]]))
     # Chrome draws a black focus box around a clicked SVG path; the lot outline already shows the choice.
     m.get_root().header.add_child(Element("<style>.leaflet-interactive:focus{outline:none}</style>"),
@@ -208,8 +204,6 @@ def lots_map(web: gpd.GeoDataFrame, lu: lots.LotUnits, lot_codes: Mapping[str, S
             for n in lot_shapes["lot"]]}, geometry=pts, crs=web.crs)
         mapview.FastGeoJson(reps, styles={"": {}}, point="div", interactive=False, div_class="pw-lot-label",
                             name="Lot names").add_to(m)
-    if attribution:
-        m.add_child(mapview._Attribution(attribution))  # noqa: SLF001 - the map module's attribution control
     return m
 
 
