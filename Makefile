@@ -54,7 +54,7 @@ demo: $(DEMO)
 
 # Built once; rebuilt when the generator changes (geo.io.ensure_demo checks the generator's
 # hash and writes atomically, so an interrupted run never leaves a half-written workspace).
-$(DEMO): $(ROOT)/geo/demo.py $(ROOT)/geo/io.py $(ROOT)/geo/model.py | $(VENV_STAMP)
+$(DEMO): $(wildcard $(ROOT)/geo/demo/*.py) $(wildcard $(ROOT)/geo/io/*.py) $(ROOT)/geo/model.py | $(VENV_STAMP)
 	cd $(ROOT) && $(PY) -c 'from geo.io import ensure_demo; print("demo workspace:", ensure_demo())'
 	touch $@
 

@@ -12,7 +12,7 @@ Adding a benchmark: create ``bench/bench_<topic>.py`` (auto-imported) and regist
 
     @benchmark("network.dijkstra", target_s=0.05, setup=_graph, baseline=_networkx)
     def dijkstra(graph):               # the timed work; takes set-up's result if there is one
-        geo.network.walk_metres(graph, ...)
+        geo.analyse.network.walk_metres(graph, ...)
 
 ``target_s`` is the median time the benchmark must beat (the run fails otherwise);
 ``baseline`` is timed the same way and reported as a speed-up (baseline median / median).

@@ -24,8 +24,8 @@ def _read() -> dict[str, Any]:
 
 
 def _suggest(wards: Any, lsoas: Any, *, kind: str = "wards") -> None:
-    from geo import lots
-    from geo.lots_suggest import suggest_lots
+    from geo.plan import lots
+    from geo.plan.lots_suggest import suggest_lots
 
     if kind == "wards":
         lu = lots.prepare_units(wards, lsoas, kind="wards", code_col="ward_code", name_col="ward_name",

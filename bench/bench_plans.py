@@ -30,7 +30,7 @@ import pandas as pd
 import shapely
 
 from bench.harness import benchmark
-from geo import hubs, patches
+from geo.plan import hubs, patches
 from geo.io import data_dir
 from geo.model import validate_layer
 

@@ -20,17 +20,18 @@ import functools
 import numpy as np
 
 from bench.harness import benchmark
-from geo import popups as pop
-from geo import routes as rt
+from geo.plan import popups as pop
+from geo.plan import routes as rt
 
 START = dt.date(2026, 11, 30)
 
 
 @functools.lru_cache(maxsize=1)
 def _demo() -> dict:
-    from geo import engagement, gaps, io
-    from geo.network import build_graph
-    from geo.reach import compute_reach
+    from geo.analyse import engagement, gaps
+    from geo import io
+    from geo.analyse.network import build_graph
+    from geo.analyse.reach import compute_reach
 
     ws = io.read_workspace(io.ensure_demo())
     roads = ws.layer("roads")

@@ -6,7 +6,7 @@ spaced in the table, deterministic). If geo.demo is not importable, a perturbed 
 with 500 venues and 40 bus routes stands in.
 
 Baseline: the very same `compute_reach` with its two road-network searches swapped for networkx
-(`geo.reach.Searches`): `single_source_dijkstra_path_length` from a virtual super-source for walking
+(`geo.analyse.reach.Searches`): `single_source_dijkstra_path_length` from a virtual super-source for walking
 from all venues, and a cutoff search per bus stop for the walk to a stop. Everything else (placing the
 venues, values at segment midpoints, stop costs, modes) is the same code on both sides. Built untimed,
 on both sides alike: the road graph, the networkx Graph and the prepared network (`prepare_network`:
@@ -29,11 +29,11 @@ import networkx as nx
 import numpy as np
 
 from bench.harness import benchmark
-from geo.engagement import engagement_by_road
-from geo.gaps import (deprived_within_minutes, gap_table, road_lsoas, roads_engaged_deprived_vs_elsewhere,
+from geo.analyse.engagement import engagement_by_road
+from geo.analyse.gaps import (deprived_within_minutes, gap_table, road_lsoas, roads_engaged_deprived_vs_elsewhere,
                       unengaged_roads)
-from geo.network import _source_links, bounded_distance, build_graph, distance_from, geometry_xy, snap_points
-from geo.reach import Searches, compute_reach, prepare_network, usable_venues
+from geo.analyse.network import _source_links, bounded_distance, build_graph, distance_from, geometry_xy, snap_points
+from geo.analyse.reach import Searches, compute_reach, prepare_network, usable_venues
 
 N_VENUES = 500
 SCALE = 30
@@ -92,7 +92,7 @@ def _scenario() -> dict:
     for name in ("walk_min", "bus_min", "best_min"):
         a, b = getattr(ours, name), getattr(theirs, name)
         if not (np.array_equal(np.isfinite(a), np.isfinite(b)) and np.allclose(a[np.isfinite(a)], b[np.isfinite(b)])):
-            raise AssertionError(f"networkx baseline disagrees with geo.reach on {name}")
+            raise AssertionError(f"networkx baseline disagrees with geo.analyse.reach on {name}")
     if "participants" in layers and "lsoas" in layers:
         case["engagement"] = engagement_by_road(layers["participants"], layers["roads"])
         case["reach_lsoas"] = compute_reach(layers["roads"], venues, lsoas=layers["lsoas"],
@@ -162,7 +162,7 @@ def _nx_bounded(G: nx.Graph, graph, snap, cost_m: np.ndarray, limit_m: float) ->
 
 
 def _nx_searches(G: nx.Graph) -> Searches:
-    """The two road-network searches of geo.reach, done by networkx on the same graph."""
+    """The two road-network searches of geo.analyse.reach, done by networkx on the same graph."""
 
     def walk(graph, sources):
         return _nx_multi_source(G, graph, sources)
@@ -279,6 +279,6 @@ def gaps_table(case: dict):
 @benchmark("reach.catchment", target_s=0.3, setup=_scenario, repeat=5)
 def venue_catchment(case: dict):
     """The 10/20/30-minute walking areas of one clicked venue (the map's catchment overlay)."""
-    from geo.reach import catchment
+    from geo.analyse.reach import catchment
 
     return catchment(case["graph"], geometry_xy(case["venues"])[0], minutes=(10, 20, 30))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import compare, hubs, io, mapview, patches
+from geo.plan import compare, hubs, patches
+from geo import io
+from geo.out import mapview
 from geo.model import DataError
 from ui import meeting
 from ui import workspace as wsp

@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from geo import io
-from geo.importing import ColumnMappingNeeded
+from geo.read.importing import ColumnMappingNeeded
 from geo.model import PARTNER_KINDS, VENUE_KINDS, DataError
 from ui.importing import mapping_form, pick_files, show_report
 from ui.nav import ensure_app_navigation

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo import io, retention
+from geo import io
+from geo.analyse import retention
 from geo.model import SCHEMAS, today
 from geo.privacy import suppress
 from ui import auth

@@ -6,7 +6,8 @@ import datetime as dt
 
 import streamlit as st
 
-from geo import deprivation, exports, mapview
+from geo.analyse import deprivation
+from geo.out import exports, mapview
 from geo.model import COHORTS
 from ui import exporting as ex
 from ui import meeting

@@ -1,6 +1,6 @@
 """Gaps: where need is high and reach or engagement is low, with every part of the score shown.
 
-LSOAs are ranked by a gap score (geo.gaps.gap_table): need (deprivation on the chosen index, working-age
+LSOAs are ranked by a gap score (geo.analyse.gaps.gap_table): need (deprivation on the chosen index, working-age
 residents) × lack (minutes to the nearest venue that counts, share of roads with nobody engaged). The
 weights are editable; every row says why it ranks where it does. The unengaged roads in the top areas
 follow, most deprived first. By area, the outcome funnel and how people heard, with small numbers
@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geo import deprivation, gaps, mapview
+from geo.analyse import deprivation, gaps
+from geo.out import mapview
 from geo.model import COHORTS
 from geo.privacy import secondary_suppress, suppress
 from ui import meeting

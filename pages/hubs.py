@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import deprivation, hubs, io, mapview
+from geo.analyse import deprivation
+from geo.plan import hubs
+from geo import io
+from geo.out import mapview
 from geo.model import VENUE_KINDS, DataError
 from ui import meeting
 from ui import workspace as wsp

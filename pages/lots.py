@@ -7,8 +7,9 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from geo import io, lots, places
-from geo import lots_suggest as suggest
+from geo import io
+from geo.plan import lots, places
+from geo.plan import lots_suggest as suggest
 from geo.model import COHORTS, DataError
 from ui import lots as lui
 from ui import workspace as wsp

@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geo import deprivation, mapview, reach
+from geo.analyse import deprivation, reach
+from geo.out import mapview
 from geo.model import COHORTS, PARTNER_KINDS, VENUE_KINDS
 from geo.privacy import BANDS, suppress
 from ui import meeting

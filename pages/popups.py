@@ -11,12 +11,14 @@ import pandas as pd
 import shapely
 import streamlit as st
 
-from geo import calendar as ical
-from geo import engagement, gaps, io, mapview
-from geo import popups as pop
-from geo import routes as rt
+from geo.out import calendar as ical
+from geo.analyse import engagement, gaps
+from geo import io
+from geo.out import mapview
+from geo.plan import popups as pop
+from geo.plan import routes as rt
 from geo.model import VENUE_KINDS, DataError, Problem, today
-from geo.reach import DEFAULT_HOURS, compute_reach
+from geo.analyse.reach import DEFAULT_HOURS, compute_reach
 from ui import meeting
 from ui import workspace as wsp
 from ui.display import fictional_banner, kpi_strip, legend

@@ -20,8 +20,11 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo import assets, deprivation, exports, gaps, io, mapview, reach
-from geo.engagement import RoadEngagement, filter_participants
+from geo.io import assets
+from geo.analyse import deprivation, gaps, reach
+from geo.out import exports, mapview
+from geo import io
+from geo.analyse.engagement import RoadEngagement, filter_participants
 from geo.model import PARTNER_KINDS, VENUE_KINDS, Workspace
 from geo.privacy import BANDS, suppress
 from ui import workspace as wsp

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import io
-from geo.importing import ColumnMappingNeeded, ImportReport
+from geo.read.importing import ColumnMappingNeeded, ImportReport
 
 NONE = "(not in this file)"
 

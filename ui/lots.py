@@ -15,7 +15,9 @@ import streamlit as st
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from geo import io, lots, mapview
+from geo import io
+from geo.plan import lots
+from geo.out import mapview
 from geo.model import DataError, Workspace
 
 #: Lot fill colours (Okabe-Ito first, then Tableau), distinct from the deprivation purples.

@@ -8,7 +8,7 @@ from typing import Iterable
 import folium
 from streamlit_folium import st_folium
 
-from geo.mapview import external_urls
+from geo.out.mapview import external_urls
 
 
 def show_map(m: folium.Map, *, key: str, height: int = 640,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from geo import reach
+from geo.analyse import reach
 from geo.model import VENUE_KINDS, Workspace
 from ui import workspace as wsp
 

@@ -11,9 +11,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geo import engagement, io, mapview, transit
-from geo import gaps as gaps_mod
-from geo import reach as reach_mod
+from geo.analyse import engagement, transit
+from geo import io
+from geo.out import mapview
+from geo.analyse import gaps as gaps_mod
+from geo.analyse import reach as reach_mod
 from geo.model import DataError, Workspace
 
 
@@ -167,7 +169,7 @@ def hub_venue_ids(path: Path, name: str) -> tuple[str, ...]:
 @st.cache_resource(show_spinner=False, max_entries=64)
 def road_lsoa_table(ws_id: str, _ws: Workspace, start: dt.date, end: dt.date, cohorts: tuple[str, ...],
                     max_m: float) -> pd.DataFrame:
-    """Engagement per road with the LSOA holding most of each road (geo.gaps.road_lsoas)."""
+    """Engagement per road with the LSOA holding most of each road (geo.analyse.gaps.road_lsoas)."""
     eng = road_engagement(ws_id, _ws, start, end, cohorts, max_m)
     return gaps_mod.road_lsoas(_ws.layer("roads"), eng, _ws.layer("lsoas"))
 
@@ -191,14 +193,14 @@ HUB_HORIZON_MIN = 60.0
 @st.cache_resource(show_spinner=False, max_entries=4)
 def road_graph(ws_id: str, _ws: Workspace):
     """The walking graph of the workspace's roads, or None without roads."""
-    from geo.network import build_graph
+    from geo.analyse.network import build_graph
 
     return build_graph(_ws.layer("roads")) if _ws.has("roads") else None
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def hub_travel_times(ws_id: str, _ws: Workspace, horizon: float = HUB_HORIZON_MIN):
-    from geo import hubs
+    from geo.plan import hubs
 
     return hubs.travel_times(_ws.layer("lsoas"), _ws.layer("venues"), roads=_opt(_ws, "roads"),
                              max_minutes=horizon)
@@ -206,13 +208,13 @@ def hub_travel_times(ws_id: str, _ws: Workspace, horizon: float = HUB_HORIZON_MI
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def hub_need(ws_id: str, _ws: Workspace, index: str):
-    from geo import hubs
+    from geo.plan import hubs
 
     return hubs.need_table(_ws.layer("lsoas"), index=index)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def lsoa_adjacency(ws_id: str, _ws: Workspace):
-    from geo import patches
+    from geo.plan import patches
 
     return patches.lsoa_adjacency(_ws.layer("lsoas"))[0]

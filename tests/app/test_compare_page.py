@@ -8,7 +8,8 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import hubs, io, patches
+from geo.plan import hubs, patches
+from geo import io
 from tests.conftest import ROOT
 
 

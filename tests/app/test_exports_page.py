@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from geo import exports
+from geo.out import exports
 from tests.conftest import ROOT
 
 IDS = [f"pid{i:03d}" for i in range(12)]

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo import io
-from geo import popups as pop
+from geo.plan import popups as pop
 from tests.conftest import ROOT
 
 

@@ -8,7 +8,9 @@ import io
 import pytest
 from PIL import Image
 
-from geo import assets, deprivation, engagement, exports, mapview
+from geo.io import assets
+from geo.analyse import deprivation, engagement
+from geo.out import exports, mapview
 from geo.model import validate_workspace
 from tests.conftest import ROOT, tiny_layers
 from tests.e2e.conftest import ARTIFACTS

@@ -9,8 +9,9 @@ import shutil
 
 import pytest
 
-from geo import io, lots
-from geo.lots_suggest import suggest_lots
+from geo import io
+from geo.plan import lots
+from geo.plan.lots_suggest import suggest_lots
 from tests.e2e.conftest import ARTIFACTS, MAP_IFRAME_SELECTOR
 
 

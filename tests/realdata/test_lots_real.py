@@ -8,8 +8,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geo import lots, places
-from geo.lots_suggest import suggest_lots
+from geo.plan import lots, places
+from geo.plan.lots_suggest import suggest_lots
 from tests.realdata import lots_data as ld
 
 WT = ["Bilston East", "Darlaston South", "St Thomas's", "Princes End"]

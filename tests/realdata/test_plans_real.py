@@ -11,8 +11,8 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from geo import hubs, patches
-from geo.gaps import area_of_points
+from geo.plan import hubs, patches
+from geo.analyse.gaps import area_of_points
 from geo.model import validate_layer
 
 LSOA_COLUMNS = {"LSOA11CD": "lsoa_code", "LSOA11NM": "lsoa_name", "pop_mid2015": "population",

@@ -16,12 +16,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo import popups as pop
-from geo import routes as rt
-from geo.calendar import sessions_ics
-from geo.gaps import area_of_points, gap_table
+from geo.plan import popups as pop
+from geo.plan import routes as rt
+from geo.out.calendar import sessions_ics
+from geo.analyse.gaps import area_of_points, gap_table
 from geo.model import validate_layer
-from geo.reach import DEFAULT_HOURS, compute_reach
+from geo.analyse.reach import DEFAULT_HOURS, compute_reach
 
 LAD = "E08000030"
 START = dt.date(2026, 11, 30)  # a Monday: six weeks that take in the Christmas holiday

@@ -9,7 +9,7 @@ import icalendar
 import pandas as pd
 import pytest
 
-from geo.calendar import london_vtimezone, session_uid, sessions_ics
+from geo.out.calendar import london_vtimezone, session_uid, sessions_ics
 
 UTC = dt.timezone.utc
 STAMP = dt.datetime(2026, 10, 1, 12, 0, tzinfo=UTC)

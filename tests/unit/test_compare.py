@@ -1,4 +1,4 @@
-"""geo.compare: lining two plans up, matching patches, suppressing small observed caseloads."""
+"""geo.plan.compare: lining two plans up, matching patches, suppressing small observed caseloads."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import math
 
 import pandas as pd
 
-from geo import compare
-from geo.patches import PatchPlan
+from geo.plan import compare
+from geo.plan.patches import PatchPlan
 
 
 def patch_table(caseloads, trips=None, estimate=False):

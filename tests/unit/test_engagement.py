@@ -7,7 +7,7 @@ import pandas as pd
 from hypothesis import given, settings, strategies as st
 from shapely.geometry import LineString, Point, Polygon
 
-from geo.engagement import (engagement_by_road, filter_participants, pct_engaged_by,
+from geo.analyse.engagement import (engagement_by_road, filter_participants, pct_engaged_by,
                             road_counts_for_segments, snap_to_roads)
 
 W = "EPSG:27700"

@@ -22,7 +22,9 @@ from openpyxl import load_workbook
 from PIL import Image
 from pypdf import PdfReader
 
-from geo import assets, deprivation, engagement, exports, gaps, mapview
+from geo.io import assets
+from geo.analyse import deprivation, engagement, gaps
+from geo.out import exports, mapview
 from geo.model import validate_workspace
 from geo.privacy import suppress
 from tests.conftest import ROOT, tiny_layers

@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point, box
 
-from geo import hubs
+from geo.plan import hubs
 from geo.model import DataError
-from geo.patches import lsoa_adjacency
+from geo.plan.patches import lsoa_adjacency
 from tests.conftest import tiny_layers
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*non conformant file extension:RuntimeWarning")

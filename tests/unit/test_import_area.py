@@ -18,8 +18,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from geo import io, iod, ons
-from geo.importing import ColumnMappingNeeded
+from geo import io
+from geo.read import iod, ons
+from geo.read.importing import ColumnMappingNeeded
 from geo.model import DataError
 
 X0, Y0 = 450_000, 318_000

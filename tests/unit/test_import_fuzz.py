@@ -20,7 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo import io, ons
+from geo import io
+from geo.read import ons
 from geo.model import DataError, validate_layer
 from tests.unit.test_import_area import (area_files, lsoa_frame, ward_frame, write_census, write_file1,
                                          write_file6, write_iod2025)

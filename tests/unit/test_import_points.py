@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from geo import io, points, postcodes
-from geo.importing import ColumnMappingNeeded, ImportReport
+from geo import io
+from geo.read import points, postcodes
+from geo.read.importing import ColumnMappingNeeded, ImportReport
 from geo.model import DataError
 from tests.unit.test_import_area import X0, Y0, area_files
 

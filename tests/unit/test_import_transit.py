@@ -8,7 +8,8 @@ from pathlib import Path
 import osmium
 import pytest
 
-from geo import io, osm
+from geo import io
+from geo.read import osm
 from geo.model import DataError, validate_layer
 
 # a few points near Loughborough (lon, lat)

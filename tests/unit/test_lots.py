@@ -12,7 +12,7 @@ import pyogrio
 import pytest
 from shapely.geometry import box
 
-from geo import lots
+from geo.plan import lots
 from geo.model import DataError
 from tests.conftest import tiny_layers
 

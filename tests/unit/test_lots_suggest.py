@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo import lots
-from geo.lots_suggest import divide_area, suggest_clusters, suggest_lots
+from geo.plan import lots
+from geo.plan.lots_suggest import divide_area, suggest_clusters, suggest_lots
 from geo.model import DataError
 from tests.unit.test_lots import grid
 

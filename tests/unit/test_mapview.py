@@ -4,8 +4,10 @@ import re
 
 import numpy as np
 
-from geo import engagement, io, mapview
-from geo.deprivation import deciles
+from geo.analyse import engagement
+from geo import io
+from geo.out import mapview
+from geo.analyse.deprivation import deciles
 
 
 def build(ws, show=frozenset(mapview.LAYERS)):

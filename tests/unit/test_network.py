@@ -6,7 +6,7 @@ from hypothesis import example, given, settings, strategies as st
 from shapely.geometry import LineString, MultiLineString
 from scipy.sparse.csgraph import dijkstra
 
-from geo.network import (bounded_distance, build_graph, distance_from, edge_point_xy, induced_subgraph,
+from geo.analyse.network import (bounded_distance, build_graph, distance_from, edge_point_xy, induced_subgraph,
                          multi_source_distance, nearest_nodes, point_to_point, segment_distance, segment_midpoints,
                          snap_points, street_groups, values_at)
 
@@ -200,7 +200,7 @@ def test_snap_points_finds_the_nearest_edge_within_the_limit(points, max_m):
 
 
 def test_bounded_distance_with_precomputed_pairs():
-    from geo.network import source_pairs
+    from geo.analyse.network import source_pairs
 
     g = build_graph(grid_lines(5))
     snap = snap_points(g, np.array([[0.0, 0.0], [100.0, 30.0], [400.0, 400.0], [210.0, 200.0]]))

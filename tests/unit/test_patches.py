@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import box
 
-from geo import io, patches
+from geo import io
+from geo.plan import patches
 from geo.model import DataError
 from tests.conftest import ROOT, tiny_layers
 
@@ -178,7 +179,7 @@ def test_expected_caseload_observed_and_estimated():
 
 
 def test_patch_table_on_tiny_workspace_and_exports():
-    from geo.engagement import road_keys
+    from geo.analyse.engagement import road_keys
 
     layers = tiny_layers()
     cl = pd.DataFrame({"lsoa_code": layers["lsoas"]["lsoa_code"], "caseload": [20.0, 25.0, 22.0, 23.0]})

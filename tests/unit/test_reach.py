@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from shapely.geometry import LineString, MultiLineString, Point, box
 
-from geo.network import build_graph
-from geo.reach import (BANDS, DEFAULT_HOURS, catchment, compute_reach, is_open, open_at, parse_opening_hours,
+from geo.analyse.network import build_graph
+from geo.analyse.reach import (BANDS, DEFAULT_HOURS, catchment, compute_reach, is_open, open_at, parse_opening_hours,
                        population_weighted_points, reach_band, reach_bands, reach_by_road, route_rides,
                        usable_venues)
 from tests.unit.test_network import GRID_SEGMENT_M, grid_lines
@@ -336,7 +336,7 @@ def test_catchment_without_roads_is_an_estimated_circle():
 
 
 def test_prepared_network_gives_the_same_answer_and_is_reusable():
-    from geo.reach import Searches, prepare_network
+    from geo.analyse.reach import Searches, prepare_network
 
     roads = roads_of(LINE)
     lsoas = gpd.GeoDataFrame({"lsoa_code": ["E01000001"], "population": [1500]},
@@ -352,8 +352,8 @@ def test_prepared_network_gives_the_same_answer_and_is_reusable():
         compute_reach(roads.iloc[:3], venues_of([(0, 0)]), prepared=prepared)
     # the searches can be swapped (the benchmark's networkx baseline uses this); same pipeline around them
     calls = []
-    spy = Searches(walk=lambda g, s, **kw: calls.append("walk") or __import__("geo.network").network.distance_from(g, s, **kw),
-                   bounded=lambda g, s, **kw: calls.append("bus") or __import__("geo.network").network.bounded_distance(g, s, **kw))
+    spy = Searches(walk=lambda g, s, **kw: calls.append("walk") or __import__("geo.analyse.network").analyse.network.distance_from(g, s, **kw),
+                   bounded=lambda g, s, **kw: calls.append("bus") or __import__("geo.analyse.network").analyse.network.bounded_distance(g, s, **kw))
     r = compute_reach(roads, venues_of([(3000, 20)]), bus_stops=STOPS, bus_routes=ROUTE, prepared=prepared,
                       searches=spy)
     assert calls == ["walk", "bus"] and r.bus_min[0] == pytest.approx(19.375)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from geo.retention import purge_older_than, retention_cutoff
+from geo.analyse.retention import purge_older_than, retention_cutoff
 
 
 def people() -> gpd.GeoDataFrame:

@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString
 
-from geo import routes as rt
+from geo.plan import routes as rt
 from geo.model import DataError
-from geo.network import build_graph
-from geo.reach import parse_opening_hours
+from geo.analyse.network import build_graph
+from geo.analyse.reach import parse_opening_hours
 from tests.conftest import tiny_layers
 
 X0, Y0 = 450_000, 318_000

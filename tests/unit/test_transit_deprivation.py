@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 from shapely.geometry import Point, box
 
-from geo.deprivation import available_indices, decile_column, most_deprived
-from geo.transit import near_stops
+from geo.analyse.deprivation import available_indices, decile_column, most_deprived
+from geo.analyse.transit import near_stops
 
 
 def test_near_stops_by_hand():

@@ -5,7 +5,7 @@ stops at any point (a village green, a car park), venues and partner sites. Each
 length (minutes spent there) and a window for the *start* of the session (earliest, latest); a
 worker arriving early waits.
 
-Travel: along the road network (`geo.network`) at a speed (driving by default, an editable
+Travel: along the road network (`geo.analyse.network`) at a speed (driving by default, an editable
 assumption), or, where there is no network or it does not join two stops, straight-line distance ×
 `detour_factor` (1.3), and that leg is labelled an estimate.
 
@@ -31,8 +31,8 @@ from pyproj import Transformer
 from scipy.sparse.csgraph import dijkstra
 
 from geo.model import CRS, DataError, Problem
-from geo.network import RoadGraph, point_to_point, snap_points, with_sources
-from geo.reach import DETOUR_FACTOR, Week
+from geo.analyse.network import RoadGraph, point_to_point, snap_points, with_sources
+from geo.analyse.reach import DETOUR_FACTOR, Week
 
 MAX_EXACT_STOPS = 14
 DRIVE_KMH = 30.0
@@ -485,10 +485,10 @@ LEG_STYLES: Mapping[str, Mapping[str, object]] = {
 
 
 def add_route_to_map(m, legs_web: gpd.GeoDataFrame, stops_web: gpd.GeoDataFrame) -> None:
-    """Draw a route on a folium map (geo.mapview's fast layer: no CDN assets)."""
+    """Draw a route on a folium map (geo.out.mapview's fast layer: no CDN assets)."""
     import folium
 
-    from geo.mapview import FastGeoJson
+    from geo.out.mapview import FastGeoJson
 
     group = folium.FeatureGroup(name="Route").add_to(m)
     FastGeoJson(legs_web, styles=LEG_STYLES, sticky=True, name="Route legs").add_to(group)

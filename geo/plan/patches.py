@@ -45,10 +45,10 @@ import scipy.sparse as sp
 import shapely
 from scipy.sparse.csgraph import connected_components, depth_first_order, dijkstra, minimum_spanning_tree
 
-from geo.hubs import (CATEGORY_COLOURS, colour_groups, need_table, plan_to_gpkg_bytes, table_to_csv_bytes)
+from geo.plan.hubs import (CATEGORY_COLOURS, colour_groups, need_table, plan_to_gpkg_bytes, table_to_csv_bytes)
 from geo.model import DataError, Problem
-from geo.network import RoadGraph, build_graph, geometry_xy, snap_points, with_sources
-from geo.reach import DETOUR_FACTOR, WALK_M_PER_MIN, population_weighted_points
+from geo.analyse.network import RoadGraph, build_graph, geometry_xy, snap_points, with_sources
+from geo.analyse.reach import DETOUR_FACTOR, WALK_M_PER_MIN, population_weighted_points
 
 PLAN_KIND = "patches"
 OBSERVED = "observed"
@@ -110,7 +110,7 @@ def expected_caseload(lsoas: gpd.GeoDataFrame, participants: gpd.GeoDataFrame | 
         if not have_people:
             raise DataError(Problem("patches", "there is no participants layer to count enrolments from.",
                                     fix="Choose the 'estimated from need' basis, or import participants."))
-        from geo.gaps import area_of_points
+        from geo.analyse.gaps import area_of_points
 
         when = pd.to_datetime(participants["enrolled_on"])
         end = when.max()
@@ -126,7 +126,7 @@ def expected_caseload(lsoas: gpd.GeoDataFrame, participants: gpd.GeoDataFrame | 
         if outside:
             notes.append(f"{outside} recent participants live outside every LSOA and are not counted.")
     else:
-        from geo.lots import lsoa_needs
+        from geo.plan.lots import lsoa_needs
 
         needs = lsoa_needs(lsoas)
         workless = needs["workless"].to_numpy(dtype="float64")
@@ -680,7 +680,7 @@ def patch_bases(units: PatchUnits, plan: PatchPlan, venues: gpd.GeoDataFrame | N
     w = units.caseload + 0.1 * max(float(units.caseload.mean()), 1e-9)
     vpatch = np.full(0, -1)
     if venues is not None and len(venues):
-        from geo.gaps import area_of_points
+        from geo.analyse.gaps import area_of_points
 
         usable = venues
         if "closed" in venues.columns:
@@ -737,7 +737,7 @@ def patch_table(units: PatchUnits, plan: PatchPlan, *, lsoas: gpd.GeoDataFrame, 
     n_roads = np.zeros(P, dtype="int64")
     have_roads = roads is not None and len(roads) > 0 and road_keys is not None
     if have_roads:
-        from geo.gaps import area_of_points
+        from geo.analyse.gaps import area_of_points
 
         mids = shapely.line_interpolate_point(np.asarray(roads.geometry.values), 0.5, normalized=True)
         code = area_of_points(mids, lsoas, code_col="lsoa_code")
@@ -748,7 +748,7 @@ def patch_table(units: PatchUnits, plan: PatchPlan, *, lsoas: gpd.GeoDataFrame, 
         n_roads = np.bincount(frame["patch"].to_numpy(dtype="int64"), minlength=P)
     n_venues = np.zeros(P, dtype="int64")
     if venues is not None and len(venues):
-        from geo.gaps import area_of_points
+        from geo.analyse.gaps import area_of_points
 
         vcode = area_of_points(venues, lsoas, code_col="lsoa_code")
         pos = {c: i for i, c in enumerate(units.codes)}
@@ -890,8 +890,8 @@ def patch_map(plan: PatchPlan, table: pd.DataFrame, per_lsoa: pd.DataFrame, *,
     outside the bounds), LSOAs moved by hand outlined, and each worker's base as a numbered marker."""
     import folium
 
-    from geo.hubs import finish_map, marker_html, outlines, plan_base_map
-    from geo.mapview import FastGeoJson, _round_coords, _tip
+    from geo.plan.hubs import finish_map, marker_html, outlines, plan_base_map
+    from geo.out.mapview import FastGeoJson, _round_coords, _tip
 
     pl = per_lsoa.set_index(per_lsoa["lsoa_code"].astype(str))
     web = lsoas_web.copy()

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from geo.importing import ImportReport, in_gb_bng, lonlat_to_bng, norm_header, to_number
+from geo.read.importing import ImportReport, in_gb_bng, lonlat_to_bng, norm_header, to_number
 from geo.model import DataError, Problem
 
 _POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")

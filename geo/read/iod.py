@@ -27,7 +27,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from geo.importing import FIRST_DATA_ROW, ImportReport, RowIssue, norm_header, show_value, to_number
+from geo.read.importing import FIRST_DATA_ROW, ImportReport, RowIssue, norm_header, show_value, to_number
 from geo.model import DataError, Problem
 
 #: Columns of the lsoas layer a table can fill.

@@ -1,7 +1,7 @@
 """Comparing two saved plans: the measures of each and a table of their differences (plan B − plan A).
 
-Pure helpers for the Compare plans page. The plans themselves are rebuilt and measured by geo.hubs and
-geo.patches; this module only lines the two up. Observed caseloads rest on counts of people, so any
+Pure helpers for the Compare plans page. The plans themselves are rebuilt and measured by geo.plan.hubs and
+geo.plan.patches; this module only lines the two up. Observed caseloads rest on counts of people, so any
 figure that would show (or give away) a caseload below 5 reads "<5" or "–" (geo.privacy).
 """
 
@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
-from geo.hubs import NONE, HubPlan
-from geo.patches import PatchPlan, balance_summary
+from geo.plan.hubs import NONE, HubPlan
+from geo.plan.patches import PatchPlan, balance_summary
 from geo.privacy import THRESHOLD, suppress
 
 COLUMNS = ["measure", "plan A", "plan B", "difference (B − A)"]

@@ -4,7 +4,7 @@ What the caller passes as `venues` is what counts: filter first (by kind, hubs o
 see `usable_venues` and `open_at`). Every road segment gets a time at its midpoint and every LSOA a
 time from its population-weighted point.
 
-Walking: multi-source Dijkstra over the road graph (geo.network) from all venues at once.
+Walking: multi-source Dijkstra over the road graph (geo.analyse.network) from all venues at once.
 Bus: walk to a stop (at most `max_walk_to_stop_m`, by the network), wait half the headway
 (60 / trips_per_hour / 2 minutes), ride at the route speed along the route line (the shortest path
 between the two stops along the route's own lines, which copes with routes drawn as many OSM ways,
@@ -43,7 +43,7 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from geo.model import CRS
-from geo.network import (EdgePoints, RoadGraph, bounded_distance, build_graph, components, distance_from,
+from geo.analyse.network import (EdgePoints, RoadGraph, bounded_distance, build_graph, components, distance_from,
                          edge_point_xy, geometry_xy, induced_subgraph, segment_midpoints, snap_points,
                          source_pairs, values_at, with_sources)
 
@@ -330,7 +330,7 @@ def population_weighted_points(lsoas: gpd.GeoDataFrame, roads: gpd.GeoDataFrame 
                                midpoints_xy: np.ndarray | None = None) -> pd.DataFrame:
     """Each LSOA's population-weighted point (see the module notes): lsoa_code, x, y, origin.
 
-    `midpoints_xy` may pass the road segments' midpoints when already known (geo.network)."""
+    `midpoints_xy` may pass the road segments' midpoints when already known (geo.analyse.network)."""
     n = len(lsoas)
     geoms = np.asarray(lsoas.geometry.values)
     rep = shapely.point_on_surface(geoms) if n else np.array([], dtype=object)
@@ -588,8 +588,8 @@ def _straight_bus_m(origin_xy: np.ndarray, stop_xy: np.ndarray, stop_cost_m: np.
 
 class Searches(NamedTuple):
     """The shortest-path searches `compute_reach` runs on the road graph: `walk` is
-    `geo.network.distance_from` (metres from every node to the nearest venue), `bounded` is
-    `geo.network.bounded_distance` (per node, the best stop cost + walk within the limit). Both use
+    `geo.analyse.network.distance_from` (metres from every node to the nearest venue), `bounded` is
+    `geo.analyse.network.bounded_distance` (per node, the best stop cost + walk within the limit). Both use
     scipy.sparse.csgraph; the benchmark passes networkx versions to time the same pipeline."""
 
     walk: Callable[..., np.ndarray]
@@ -694,7 +694,7 @@ def compute_reach(
 
     Venues marked `closed` are always left out; any other filtering (kinds, hubs, open at a time) is
     the caller's, e.g. with `usable_venues`. `graph` may be passed to reuse one built by
-    `geo.network.build_graph(roads)`; `prepared` (from `prepare_network` on the same roads, LSOAs,
+    `geo.analyse.network.build_graph(roads)`; `prepared` (from `prepare_network` on the same roads, LSOAs,
     stops and routes) skips all venue-independent work, which is what a page does on every rerun.
     `bus_routes` is still read for the routes' headways and speeds. All inputs are EPSG:27700 layers
     in the schema shape; nothing is modified.
@@ -802,7 +802,7 @@ def compute_reach(
 
 
 def reach_by_road(result: ReachResult, roads: gpd.GeoDataFrame, keys: pd.Series) -> pd.DataFrame:
-    """Per road (segments sharing a key, e.g. geo.engagement.road_keys): length-weighted mean of the
+    """Per road (segments sharing a key, e.g. geo.analyse.engagement.road_keys): length-weighted mean of the
     segments' walk, bus and best minutes (bus is inf if part of the road has no bus option),
     estimate if any segment is an estimate. Rows with a missing key are left out."""
     length = shapely.length(np.asarray(roads.geometry.values))

@@ -3,7 +3,7 @@
 A deliberate, documented exception to "geo.io is the only module that touches files": this module
 reads, and only reads, the third-party files that `make setup` copies into `static/vendor/`
 (see scripts/vendor.py). Nothing here reads or writes workspace data. It returns plain text so that
-`geo.exports` stays pure (it receives the asset text as a parameter and never opens a file).
+`geo.out.exports` stays pure (it receives the asset text as a parameter and never opens a file).
 """
 
 from __future__ import annotations

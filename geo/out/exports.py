@@ -1,7 +1,7 @@
 """Exports for the meeting and after it: standalone HTML map, PNG, PDF briefing, Excel, GeoPackage, CSV.
 
 Every function here returns bytes and takes everything it needs as parameters (the Leaflet asset
-text comes from `geo.assets.read_vendor_assets`); nothing here reads workspace files. Two scratch
+text comes from `geo.io.assets.read_vendor_assets`); nothing here reads workspace files. Two scratch
 resources are used and never outlive the call: a temporary directory for the GeoPackage (GDAL
 writes files) and a headless Chromium for the PNG.
 
@@ -36,8 +36,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import engagement as engagement_mod
-from geo import gaps
+from geo.analyse import engagement as engagement_mod
+from geo.analyse import gaps
 from geo.privacy import THRESHOLD, band, secondary_suppress, suppress
 
 # ---- notes ------------------------------------------------------------------------------------
@@ -230,9 +230,9 @@ def engagement_aggregates(
     cannot be used to work a "<5" back: geo.privacy.secondary_suppress) or the count; `band` is the
     geo.privacy band ("*" where the count is hidden by secondary suppression). With `bands_only`
     (meeting mode) the road layer carries the band alone. A road is a named street within a ward
-    (geo.engagement); roads with 1..FEW_HOUSEHOLDS-1 households show NOT_SHOWN instead of a count,
+    (geo.analyse.engagement); roads with 1..FEW_HOUSEHOLDS-1 households show NOT_SHOWN instead of a count,
     band or engaged flag. No ward totals are given: LSOAs nest in wards, so a ward total beside its
-    LSOAs could be differenced back to a "<5". `result` is `geo.engagement.engagement_by_road` for
+    LSOAs could be differenced back to a "<5". `result` is `geo.analyse.engagement.engagement_by_road` for
     the same participants and roads when the caller has it (computed otherwise).
     """
     out: dict[str, gpd.GeoDataFrame] = {}
@@ -573,7 +573,7 @@ def standalone_html(
     """The map as one HTML file that works with no network and no server.
 
     Every <script src> and stylesheet <link> of the rendered map is replaced by the text of the
-    matching asset (keys as from `geo.assets.read_vendor_assets`, matched on the URL's ending), and
+    matching asset (keys as from `geo.io.assets.read_vendor_assets`, matched on the URL's ending), and
     CSS image references become data: URIs. A header carries `title`, a footer the legends and the
     notes. Raises ValueError naming any script or stylesheet that has no asset (it would need the
     network). Build `m` without a tile URL: tiles need the network.
@@ -848,9 +848,9 @@ def aggregate_tables(aggregates: Mapping[str, gpd.GeoDataFrame]) -> dict[str, pd
 
 def top_gaps(lsoas: gpd.GeoDataFrame, *, reach_lsoas: pd.DataFrame | None = None,
              road_table: pd.DataFrame | None = None, n: int = 10) -> pd.DataFrame:
-    """The `n` highest gap scores from geo.gaps.gap_table (default weights, overall IMD), short
+    """The `n` highest gap scores from geo.analyse.gaps.gap_table (default weights, overall IMD), short
     and readable. `reach_lsoas` is `ReachResult.lsoas` (None: reach left out, the reason says
-    "reach not known"); `road_table` is geo.gaps.road_lsoas(...) (None: no engagement data)."""
+    "reach not known"); `road_table` is geo.analyse.gaps.road_lsoas(...) (None: no engagement data)."""
     t = gaps.gap_table(pd.DataFrame(lsoas.drop(columns=lsoas.geometry.name)), reach_lsoas, road_table)
     cols = [c for c in ("rank", "lsoa_code", "lsoa_name", "decile", "best_min", "pct_engaged",
                         "score", "reason") if c in t.columns]

@@ -7,8 +7,8 @@ in one `os.replace`, so a crash leaves the old file or the new one, never a brok
 Importers (`import_wards`, `import_lsoas`, `import_lsoa_table`, `import_postcodes`, `import_points`,
 `import_osm`, `import_gtfs`, `import_naptan`, and `build_workspace` which runs them all) read the
 files users download: a path or an `Upload` (name and bytes, never written to disk). Reading is here;
-understanding the frames is pure and lives in geo.ons, geo.iod, geo.postcodes, geo.points, geo.osm and
-geo.feeds. Any failure of a reading library becomes a DataError naming the file. Column mappings the
+understanding the frames is pure and lives in geo.read.ons, geo.read.iod, geo.read.postcodes, geo.read.points, geo.read.osm and
+geo.read.feeds. Any failure of a reading library becomes a DataError naming the file. Column mappings the
 user chose are remembered in `<workspace dir>/column_mappings.json`; the participant salt is kept in
 `<workspace dir>/.participant_salt`. Command line: `python -m geo.io import --help`.
 """
@@ -40,12 +40,12 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
-from geo import feeds, importing, iod, ons, points
-from geo import osm as _osm
-from geo import postcodes as _postcodes
+from geo.read import feeds, importing, iod, ons, points
+from geo.read import osm as _osm
+from geo.read import postcodes as _postcodes
 from geo.model import CRS, SCHEMAS, DataError, Problem, Workspace, validate_workspace
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 META_TABLE = "patchwork_meta"
 PLANS_TABLE = "patchwork_plans"
 
@@ -167,7 +167,10 @@ def demo_path(scale: int = 1) -> Path:
 
 def demo_generator_hash() -> str:
     """Hash of the generator's source: a demo file written by older code is rebuilt."""
-    return hashlib.sha256((REPO_ROOT / "geo" / "demo.py").read_bytes()).hexdigest()[:12]
+    digest = hashlib.sha256()
+    for part in sorted((REPO_ROOT / "geo" / "demo").glob("*.py")):
+        digest.update(part.name.encode() + b"\0" + part.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def ensure_demo(*, scale: int = 1, seed: int = 7) -> Path:
@@ -289,8 +292,8 @@ def delete_plan(path: str | Path, *, kind: str, name: str, expected_version: int
 
 
 # ==== importers: reading the files users download (the parsing is pure, in geo/) ==================
-# Everything below reads bytes and hands frames to geo.ons, geo.iod, geo.points, geo.postcodes,
-# geo.osm and geo.feeds. Any failure of a reading library becomes a DataError naming the file; an
+# Everything below reads bytes and hands frames to geo.read.ons, geo.read.iod, geo.read.points, geo.read.postcodes,
+# geo.read.osm and geo.read.feeds. Any failure of a reading library becomes a DataError naming the file; an
 # upload is read from memory and never written to disk.
 
 MAPPINGS_FILE = "column_mappings.json"
@@ -512,7 +515,7 @@ def _choose_ons(prefix: str) -> Any:
 
 def import_wards(src: Source, *, mapping: Mapping[str, str] | None = None, year: int | None = None
                  ) -> ons.Boundaries:
-    """Ward polygons (geo.ons.Boundaries) from an ONS boundary file."""
+    """Ward polygons (geo.read.ons.Boundaries) from an ONS boundary file."""
 
     frame, layer = read_vector(src, choose=_choose_ons("WD"))
     name = source_name(src) + (f" (layer {layer})" if layer else "")
@@ -522,7 +525,7 @@ def import_wards(src: Source, *, mapping: Mapping[str, str] | None = None, year:
 
 def import_lsoas(src: Source, *, mapping: Mapping[str, str] | None = None, year: int | None = None
                  ) -> ons.Boundaries:
-    """LSOA polygons (geo.ons.Boundaries) from an ONS boundary file (2011 or 2021 LSOAs)."""
+    """LSOA polygons (geo.read.ons.Boundaries) from an ONS boundary file (2011 or 2021 LSOAs)."""
 
     frame, layer = read_vector(src, choose=_choose_ons("LSOA"))
     name = source_name(src) + (f" (layer {layer})" if layer else "")
@@ -537,7 +540,7 @@ def _headers(frame: pd.DataFrame) -> list[str]:
 
 # ---- LSOA tables, postcodes, points ---------------------------------------------------------------
 def import_lsoa_table(src: Source) -> iod.LsoaTable:
-    """An IoD or population table (geo.iod.LsoaTable) as published."""
+    """An IoD or population table (geo.read.iod.LsoaTable) as published."""
 
     notes: list[str] = []
     frame = read_table(src, notes=notes)
@@ -562,7 +565,7 @@ def _postcode_files(src: Source) -> list[Source]:
 
 
 def import_postcodes(sources: Sequence[Source]) -> tuple[_postcodes.PostcodeIndex, importing.ImportReport]:
-    """A geo.postcodes.PostcodeIndex from Code-Point Open CSVs (files, their folder, or the zip) or ONSPD."""
+    """A geo.read.postcodes.PostcodeIndex from Code-Point Open CSVs (files, their folder, or the zip) or ONSPD."""
 
     report = importing.ImportReport(", ".join(source_name(s) for s in sources[:3])
                                     + (f" and {len(sources) - 3} more" if len(sources) > 3 else ""), "postcodes")
@@ -624,7 +627,7 @@ def participant_salt(*, create: bool = True) -> bytes:
 def import_points(src: Source, *, layer: str, postcodes: _postcodes.PostcodeIndex | None = None,
                   mapping: Mapping[str, str] | None = None, area: Any = None, far_m: float = 5_000.0,
                   default_kind: str | None = None) -> points.PointTable:
-    """Venues, partners or participants (geo.points.PointTable) from CSV or Excel."""
+    """Venues, partners or participants (geo.read.points.PointTable) from CSV or Excel."""
 
     notes: list[str] = []
     frame = read_table(src, notes=notes)
@@ -641,7 +644,7 @@ def import_points(src: Source, *, layer: str, postcodes: _postcodes.PostcodeInde
 
 # ---- OpenStreetMap, GTFS, NaPTAN ------------------------------------------------------------------
 def read_osm(src: Source) -> _osm.OsmExtract:
-    """A geo.osm.OsmExtract from an .osm.pbf (pyosmium): roads, venues, bus stops and route relations."""
+    """A geo.read.osm.OsmExtract from an .osm.pbf (pyosmium): roads, venues, bus stops and route relations."""
     import osmium
 
 
@@ -1095,5 +1098,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # pragma: no cover - python -m runs __main__.py
     raise SystemExit(main())

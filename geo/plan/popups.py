@@ -1,7 +1,7 @@
 """Pop-up sessions: a plan of drop-in sessions at venues that reach the top coverage gaps.
 
 For a period (say the next 6 weeks) and the team's capacity (workers × sessions per worker per
-week), `propose_plan` places sessions at venues near the top gaps (`geo.gaps.gap_table`):
+week), `propose_plan` places sessions at venues near the top gaps (`geo.analyse.gaps.gap_table`):
 
 - **Which gaps, how often.** The top `top_gaps` areas with a positive gap score share the period's
   sessions in proportion to their score (largest remainder, at least one each while there are
@@ -14,7 +14,7 @@ week), `propose_plan` places sessions at venues near the top gaps (`geo.gaps.gap
 - **When.** Sessions of a gap are spread evenly over the period; each goes to the day closest to its
   target that keeps every hard rule:
   * the venue is open for the whole session: its structured `opening_hours` where readable, else the
-    default pattern for its kind (`geo.reach.DEFAULT_HOURS`), and the session says it is *assumed*;
+    default pattern for its kind (`geo.analyse.reach.DEFAULT_HOURS`), and the session says it is *assumed*;
   * no session on a blackout date (bank holidays by default, plus any the user adds);
   * at least `min_days_between_visits` days between two sessions at the same venue;
   * school holidays: **ordinary sessions avoid them** by default (advisers saw momentum drop over the
@@ -44,8 +44,8 @@ import shapely
 from scipy.spatial import cKDTree
 
 from geo.model import VENUE_KINDS, DataError, Problem
-from geo.network import RoadGraph, distance_from, geometry_xy, snap_points, values_at
-from geo.reach import DEFAULT_HOURS, DETOUR_FACTOR, WALK_M_PER_MIN, Week, parse_opening_hours
+from geo.analyse.network import RoadGraph, distance_from, geometry_xy, snap_points, values_at
+from geo.analyse.reach import DEFAULT_HOURS, DETOUR_FACTOR, WALK_M_PER_MIN, Week, parse_opening_hours
 
 PLAN_KIND = "popups"
 STATUSES: tuple[str, ...] = ("proposed", "accepted", "dropped")
@@ -890,7 +890,7 @@ def run_sheet_html(sessions: pd.DataFrame, venues: pd.DataFrame | None = None, *
                    routes: Mapping[Any, pd.DataFrame] | None = None, attribution: str = "") -> str:
     """A printable run sheet: one page per day (venue, address, times, contact, what to bring), with
     the day's route where one was worked out: `routes[(date, worker)]` (or `routes[date]`) is a
-    `geo.routes` schedule table."""
+    `geo.plan.routes` schedule table."""
     s = normalise_sessions(sessions)
     if len(s):
         s = s[s["status"] != "dropped"].sort_values(["date", "worker", "start"], kind="stable")

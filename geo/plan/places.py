@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.lots import best_fit
+from geo.plan.lots import best_fit
 from geo.model import DataError, Problem
 
 ALIAS_COLUMNS = ("source_name", "lad_code", "lad_name", "current_ward_code_WD25", "current_ward_name_WD25",

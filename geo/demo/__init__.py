@@ -1233,5 +1233,5 @@ def _dedupe_participant_ids(frame: gpd.GeoDataFrame, *, seed: int) -> gpd.GeoDat
     return out
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # pragma: no cover - python -m runs __main__.py
     raise SystemExit(main())

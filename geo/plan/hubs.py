@@ -2,10 +2,10 @@
 
 Need is working-age residents weighted by deprivation: weight (11 - decile) / 10 on the chosen index
 (decile 1 → 1.0, decile 10 → 0.1; unknown decile → 0.5, flagged). An LSOA is *covered* by a hub when
-the travel time from its population-weighted point (`geo.reach.population_weighted_points`) to the
+the travel time from its population-weighted point (`geo.analyse.reach.population_weighted_points`) to the
 hub is within the budget: walking on the road network (80 m a minute) where there is one, else the
 straight-line distance × the detour factor (1.3), labelled as an estimate. Bus trips are not counted
-here (see `geo.reach` for bus reach).
+here (see `geo.analyse.reach` for bus reach).
 
 Choosing hubs is the maximal covering location problem (Church and ReVelle, 1974), solved exactly as a
 mixed-integer programme with `scipy.optimize.milp` (HiGHS):
@@ -46,11 +46,11 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
-from geo.deprivation import decile_column
+from geo.analyse.deprivation import decile_column
 from geo.model import DataError, Problem
-from geo.network import (RoadGraph, build_graph, components, geometry_xy, snap_points,
+from geo.analyse.network import (RoadGraph, build_graph, components, geometry_xy, snap_points,
                          with_sources)
-from geo.reach import DETOUR_FACTOR, WALK_M_PER_MIN, population_weighted_points
+from geo.analyse.reach import DETOUR_FACTOR, WALK_M_PER_MIN, population_weighted_points
 
 WORKING_AGE_SHARE = 0.62
 UNKNOWN_DECILE_WEIGHT = 0.5
@@ -875,7 +875,7 @@ def colour_groups(labels: Sequence[Any], adjacency: sp.csr_matrix) -> dict[Any, 
 
 
 # --------------------------------------------------------------------------------------------------
-# Maps (inputs already web-ready: WGS84, simplified; see geo.mapview.to_web)
+# Maps (inputs already web-ready: WGS84, simplified; see geo.out.mapview.to_web)
 
 UNCOVERED_FILL = "#e9e9e9"
 UNCOVERED_LINE = "#c1121f"
@@ -901,21 +901,21 @@ def populated_bounds(lsoas: gpd.GeoDataFrame, *, factor: float = 3.0) -> tuple[f
 def plan_base_map(wards_web: gpd.GeoDataFrame, *, options: Any,
                   bounds: tuple[float, float, float, float] | None = None):
     """An empty offline map fitted to `bounds` (WGS84; default the wards); see `finish_map`."""
-    from geo.mapview import base_map
+    from geo.out.mapview import base_map
 
     return base_map(tuple(bounds) if bounds is not None else tuple(wards_web.total_bounds), options=options)
 
 
 def finish_map(m, wards_web: gpd.GeoDataFrame, *, options: Any) -> None:
     """Ward outlines (dashed, light) and names, drawn last so they sit above the areas."""
-    from geo.mapview import ward_layers
+    from geo.out.mapview import ward_layers
 
     ward_layers(m, wards_web, options=options, weight=1.2, opacity=0.55, dash="4 3", label_opacity=0.75)
 
 
 def outlines(frame_web: gpd.GeoDataFrame, by: str) -> gpd.GeoDataFrame:
     """One outline per group of (coverage-simplified) polygons."""
-    from geo.mapview import _round_coords
+    from geo.out.mapview import _round_coords
 
     rows, geoms = [], []
     for key, part in frame_web.groupby(by, sort=True):
@@ -947,7 +947,7 @@ def hub_map(plan: HubPlan, *, lsoas_web: gpd.GeoDataFrame, wards_web: gpd.GeoDat
     LSOAs grey with a red edge, hub (H) and satellite (S) markers, other candidate venues as dots."""
     import folium
 
-    from geo.mapview import FastGeoJson, _tip
+    from geo.out.mapview import FastGeoJson, _tip
 
     t = plan.lsoas.set_index(plan.lsoas["lsoa_code"].astype(str))
     web = lsoas_web.copy()

@@ -13,7 +13,7 @@ venue), while either lack of reach *or* lack of engagement makes a needy LSOA a 
 domain's definition ("no venue within distance, or roads where nobody has engaged"). A part with no
 data (no roads counted, no engagement data) drops out of its mean and the row says so.
 
-A road (named street within a ward, geo.engagement) belongs to the LSOA holding the longest share of
+A road (named street within a ward, geo.analyse.engagement) belongs to the LSOA holding the longest share of
 its length (segments placed by their midpoint). Participants are placed in areas by point-in-polygon.
 All counts of people are returned as raw ints: the UI passes them through geo.privacy.suppress
 (`display_counts` does that for a table).
@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.deprivation import decile_column
-from geo.engagement import RoadEngagement
+from geo.analyse.deprivation import decile_column
+from geo.analyse.engagement import RoadEngagement
 from geo.model import DOMAIN_LABELS, REFERRAL_SOURCES
 from geo.privacy import THRESHOLD, suppress_series
 

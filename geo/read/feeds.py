@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.importing import (
+from geo.read.importing import (
     FIRST_DATA_ROW,
     ImportReport,
     RowIssue,

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.importing import ImportReport, in_gb_lonlat, lonlat_to_bng
+from geo.read.importing import ImportReport, in_gb_lonlat, lonlat_to_bng
 from geo.model import CRS, VENUE_KINDS
 
 #: Ways people walk along (motorways and their links are not walkable and are left out).

@@ -25,7 +25,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import shapely
 
-from geo.lots import Adjacency, Assumptions, LotUnits, check_assumptions, value_for_advisors, value_model
+from geo.plan.lots import Adjacency, Assumptions, LotUnits, check_assumptions, value_for_advisors, value_model
 from geo.model import DataError, Problem
 
 

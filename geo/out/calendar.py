@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pandas as pd
 
-from geo.routes import xy_to_latlon
+from geo.plan.routes import xy_to_latlon
 
 LONDON = ZoneInfo("Europe/London")
 PRODID = "-//Patchwork//Outreach planning//EN"
@@ -46,7 +46,7 @@ def session_uid(plan_name: str, session_id: str, domain: str = "patchwork.local"
 
 def sessions_ics(sessions: pd.DataFrame, *, plan_name: str = "Pop-up sessions", stamp: dt.datetime | None = None,
                  bring: Iterable[str] = (), tz: str = "Europe/London") -> bytes:
-    """An RFC 5545 calendar of the sessions (columns as `geo.popups.SESSION_COLUMNS`)."""
+    """An RFC 5545 calendar of the sessions (columns as `geo.plan.popups.SESSION_COLUMNS`)."""
     zone = ZoneInfo(tz)
     stamp = (stamp or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).replace(microsecond=0)
     cal = icalendar.Calendar()

@@ -2,7 +2,7 @@
 
 A row is placed by its coordinates (latitude/longitude, or easting/northing in British National
 Grid) or, failing those, by its postcode looked up in a postcode file the user supplies
-(`geo.postcodes`). A row that cannot be placed is rejected with the reason naming the row, the
+(`geo.read.postcodes`). A row that cannot be placed is rejected with the reason naming the row, the
 column and the value; a row placed in Great Britain but far from the study area is kept and flagged.
 
 Participants are pseudonymised here: the identifier becomes a salted hash (the salt stays in the
@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.importing import (
+from geo.read.importing import (
     FIRST_DATA_ROW,
     ColumnMappingNeeded,
     ImportReport,
@@ -39,7 +39,7 @@ from geo.importing import (
     to_number,
 )
 from geo.model import CRS, PARTNER_KINDS, SCHEMAS, VENUE_KINDS, DataError, Problem, _coerce
-from geo.postcodes import PostcodeIndex, normalise
+from geo.read.postcodes import PostcodeIndex, normalise
 
 _LOCATION_ROLES: tuple[Role, ...] = (
     Role("lat", "latitude", ("lat", "latitude", "y_lat", "lat_wgs84", "wgs84_lat")),

@@ -60,7 +60,7 @@ MEETING_DECILE_COLOURS: tuple[str, ...] = (
 MEETING_BAND_COLOURS: dict[str, str] = {"none": "#d55e00", "<5": "#56b4e9", "5–9": "#0072b2", "10+": "#00204d"}
 
 
-#: Reach time bands (geo.reach.BANDS), short (blue) to long (red): ColorBrewer RdBu, colour-blind safe.
+#: Reach time bands (geo.analyse.reach.BANDS), short (blue) to long (red): ColorBrewer RdBu, colour-blind safe.
 REACH_COLOURS: dict[str, str] = {"<10": "#2166ac", "10–20": "#92c5de", "20–30": "#f4a582", "30+": "#b2182b",
                                  "no data": NO_DATA_COLOUR}
 MEETING_REACH_COLOURS: dict[str, str] = {"<10": "#0072b2", "10–20": "#56b4e9", "20–30": "#e69f00",
@@ -523,14 +523,14 @@ def _walk_bus_text(walk: float, bus: float, estimate: bool) -> str:
 def _reach_columns(frame: pd.DataFrame, mode: str) -> tuple[np.ndarray, np.ndarray]:
     col = {"best": "best_min", "walk": "walk_min", "bus": "bus_min"}[mode]
     minutes = frame[col].to_numpy(dtype="float64")
-    from geo.reach import reach_bands  # geo.reach imports nothing from here; local to keep the layering plain
+    from geo.analyse.reach import reach_bands  # geo.analyse.reach imports nothing from here; local to keep the layering plain
 
     return minutes, reach_bands(minutes)
 
 
 def reach_road_layer(shapes: gpd.GeoDataFrame, per_road: pd.DataFrame, *, mode: str = "best") -> gpd.GeoDataFrame:
     """Road shapes (from `road_shapes`) with `band` (reach band of the chosen mode: best, walk or bus),
-    `estimate` and `reach_text` for the tooltip. `per_road` is geo.reach.reach_by_road's table."""
+    `estimate` and `reach_text` for the tooltip. `per_road` is geo.analyse.reach.reach_by_road's table."""
     r = per_road.set_index("road_key")
     out = shapes.copy()
     merged = pd.DataFrame({c: out["road_key"].map(r[c]) for c in ("walk_min", "bus_min", "best_min")})
@@ -567,7 +567,7 @@ def reach_lsoa_layer(lsoas_web: gpd.GeoDataFrame, reach_lsoas: pd.DataFrame, *, 
 
 
 def catchment_group(catchment_web: gpd.GeoDataFrame, *, venue_name: str, meeting: bool = False) -> folium.FeatureGroup:
-    """The 10/20/30-minute walking areas of one venue (`geo.reach.catchment`, web-ready), widest
+    """The 10/20/30-minute walking areas of one venue (`geo.analyse.reach.catchment`, web-ready), widest
     first so the nearer rings sit on top. Non-interactive apart from tooltips."""
     group = folium.FeatureGroup(name="Catchment")
     frame = catchment_web.sort_values("minutes", ascending=False).reset_index(drop=True)

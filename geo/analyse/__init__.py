@@ -1,0 +1,1 @@
+"""Analyses on a workspace: road network, reach, engagement, gaps, deprivation, retention."""

@@ -1,0 +1,3 @@
+from geo.demo import main
+
+raise SystemExit(main())

@@ -1,0 +1,3 @@
+from geo.io import main
+
+raise SystemExit(main())

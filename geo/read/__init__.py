@@ -1,0 +1,1 @@
+"""Pure parsers of published files (ONS, IoD, postcodes, points, OSM, GTFS, NaPTAN)."""
