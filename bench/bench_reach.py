@@ -32,7 +32,7 @@ from bench.harness import benchmark
 from geo.analyse.engagement import engagement_by_road
 from geo.analyse.gaps import (deprived_within_minutes, gap_table, road_lsoas, roads_engaged_deprived_vs_elsewhere,
                       unengaged_roads)
-from geo.analyse.network import _source_links, bounded_distance, build_graph, distance_from, geometry_xy, snap_points
+from geo.analyse.network import source_links, bounded_distance, build_graph, distance_from, geometry_xy, snap_points
 from geo.analyse.reach import Searches, compute_reach, prepare_network, usable_venues
 
 N_VENUES = 500
@@ -127,7 +127,7 @@ def _to_array(lengths: dict, n: int, skip) -> np.ndarray:
 
 def _nx_multi_source(G: nx.Graph, graph, snap, cost_m=None) -> np.ndarray:
     """networkx: metres from the nearest source, via a virtual super-source (removed afterwards)."""
-    nodes, w = _source_links(graph, snap, cost_m)
+    nodes, w = source_links(graph, snap, cost_m)
     best: dict[int, float] = {}
     for u, x in zip(nodes.tolist(), w.tolist()):
         if x < best.get(u, np.inf):

@@ -256,7 +256,7 @@ _GEOM_FAMILY = {
 }
 
 
-def _coerce(series: pd.Series, kind: Kind) -> tuple[pd.Series, pd.Series]:
+def coerce_column(series: pd.Series, kind: Kind) -> tuple[pd.Series, pd.Series]:
     """Return (coerced, bad_mask): bad_mask marks non-null inputs that could not be coerced."""
     notnull = series.notna()
     if kind == "str":
@@ -351,7 +351,7 @@ def validate_layer(
     for col in schema.columns:
         if col.name not in out.columns:
             continue
-        coerced, bad = _coerce(out[col.name], col.kind)
+        coerced, bad = coerce_column(out[col.name], col.kind)
         for i in np.flatnonzero(bad.to_numpy())[:20]:
             problems.append(Problem(src, f"value {out[col.name].iloc[i]!r} is not a valid {col.kind}.",
                                     row=int(i) + 1, column=col.name,

@@ -329,7 +329,7 @@ def segment_midpoints(graph: RoadGraph) -> EdgePoints:
     return EdgePoints(edge, along, np.zeros(m))
 
 
-def _source_links(graph: RoadGraph, sources: EdgePoints, cost_m: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+def source_links(graph: RoadGraph, sources: EdgePoints, cost_m: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     ok = sources.placed & np.isfinite(sources.offset_m)
     if cost_m is not None:
         ok &= np.isfinite(cost_m)
@@ -367,7 +367,7 @@ def multi_source_distance(graph: RoadGraph, source_nodes, source_offsets_m, *,
 def distance_from(graph: RoadGraph, sources: EdgePoints, *, cost_m: np.ndarray | None = None,
                   limit_m: float = np.inf) -> np.ndarray:
     """Metres from every node to the nearest of `sources` (points snapped to edges), plus `cost_m`."""
-    nodes, w = _source_links(graph, sources, cost_m)
+    nodes, w = source_links(graph, sources, cost_m)
     return multi_source_distance(graph, nodes, w, limit_m=limit_m)
 
 

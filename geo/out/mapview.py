@@ -90,7 +90,7 @@ def band_colours(*, meeting: bool = False) -> dict[str, str]:
 ROUTE_COLOURS: tuple[str, ...] = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02")
 
 
-def _round_coords(geoms: np.ndarray, decimals: int = 5) -> np.ndarray:
+def round_coords(geoms: np.ndarray, decimals: int = 5) -> np.ndarray:
     return shapely.transform(geoms, lambda c: np.round(c, decimals))
 
 
@@ -105,7 +105,7 @@ def to_web(frame: gpd.GeoDataFrame, *, simplify_m: float = 0.0, coverage: bool =
             geoms = shapely.simplify(np.asarray(geoms), simplify_m, preserve_topology=True)
         out = out.set_geometry(gpd.GeoSeries(geoms, index=out.index, crs=frame.crs))
     out = out.to_crs(WGS84)
-    return out.set_geometry(gpd.GeoSeries(_round_coords(np.asarray(out.geometry.values)),
+    return out.set_geometry(gpd.GeoSeries(round_coords(np.asarray(out.geometry.values)),
                                           index=out.index, crs=WGS84))
 
 
@@ -211,7 +211,7 @@ def venue_popup_html(row: pd.Series) -> str:
     return f"<b>{html.escape(str(row.get('name')))}</b><table style='font-size:12px'>{body}</table>"
 
 
-def _tip(*pairs: tuple[str, object]) -> str:
+def tooltip_html(*pairs: tuple[str, object]) -> str:
     """Tooltip HTML from (label, value) pairs, escaped."""
     return "<br>".join(f"<b>{html.escape(k)}</b>: {html.escape(str(v))}" if k else html.escape(str(v))
                        for k, v in pairs)
@@ -319,7 +319,7 @@ def ward_layers(m: folium.Map, wards: gpd.GeoDataFrame, *, options: "MapOptions"
             f"color:#0b0c0c;white-space:nowrap;transform:translate(-50%,-50%);{fade}"
             f"text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff'>{html.escape(str(n))}</div>"
             for n in wards["ward_name"]]},
-        geometry=_round_coords(shapely.point_on_surface(wards.geometry.values)), crs=wards.crs)
+        geometry=round_coords(shapely.point_on_surface(wards.geometry.values)), crs=wards.crs)
     FastGeoJson(reps, styles={"": {}}, point="div", interactive=False, div_class="pw-ward-label-icon",
                 name="Ward names").add_to(m)
 
@@ -357,7 +357,7 @@ def build_map(
         group = folium.FeatureGroup(name="Reach time (LSOAs)").add_to(m)
         name = lsoas["lsoa_name"] if "lsoa_name" in lsoas.columns else lsoas["lsoa_code"]
         frame = lsoas.assign(k=lsoas["band"].astype(str),
-                             tip=[_tip(("LSOA", n), ("Reach", t)) for n, t in zip(name, lsoas["reach_text"])])
+                             tip=[tooltip_html(("LSOA", n), ("Reach", t)) for n, t in zip(name, lsoas["reach_text"])])
         styles = {b: {"color": "#ffffff", "weight": 0.6, "fillColor": c, "fillOpacity": 0.65}
                   for b, c in reach_pal.items()}
         styles[""] = styles["no data"]
@@ -367,7 +367,7 @@ def build_map(
         dec = lsoas["decile"].to_numpy(dtype="float64")
         keys = np.where(np.isnan(dec), "x", np.nan_to_num(dec).astype(int).astype(str))
         name = lsoas["lsoa_name"] if "lsoa_name" in lsoas.columns else lsoas["lsoa_code"]
-        frame = lsoas.assign(k=keys, tip=[_tip(("LSOA", n), (options.index_label, t))
+        frame = lsoas.assign(k=keys, tip=[tooltip_html(("LSOA", n), (options.index_label, t))
                                           for n, t in zip(name, lsoas["decile_text"])])
         styles = {str(d): {"color": "#ffffff", "weight": 0.6, "fillColor": deciles_pal[d - 1],
                            "fillOpacity": 0.6 if options.meeting else 0.7} for d in range(1, 11)}
@@ -385,7 +385,7 @@ def build_map(
         if len(named) and by_reach:
             est = named["estimate"].astype(bool) if "estimate" in named.columns else pd.Series(False, index=named.index)
             frame = named.assign(k=[f"{b}|est" if e else str(b) for b, e in zip(named["band"], est)], tip=[
-                _tip(("", n), ("Ward", w), ("Reach", t))
+                tooltip_html(("", n), ("Ward", w), ("Reach", t))
                 for n, w, t in zip(named["name"], named["ward_name"], named["reach_text"])])
             styles = {}
             for b, c in reach_pal.items():
@@ -395,7 +395,7 @@ def build_map(
             FastGeoJson(frame, styles=styles, sticky=True, name="Roads by reach time").add_to(group)
         elif len(named):
             frame = named.assign(k=named["band"].astype(str), tip=[
-                _tip(("", n), ("Ward", w), ("Participants", c))
+                tooltip_html(("", n), ("Ward", w), ("Participants", c))
                 for n, w, c in zip(named["name"], named["ward_name"], named["count_text"])])
             styles = {b: {"color": bands_pal[b], "weight": BAND_WEIGHTS[b] * big, "opacity": 0.95} for b in BANDS}
             styles[""] = styles["none"]
@@ -410,13 +410,13 @@ def build_map(
             else pd.Series(np.nan, index=bus_routes.index)
         frame = bus_routes.assign(
             k=[str(i % len(ROUTE_COLOURS)) for i in range(len(bus_routes))],
-            tip=[_tip(("", f"Bus {r}: {n}"), ("Frequency", "not known" if pd.isna(t) else f"{float(t):g} an hour"))
+            tip=[tooltip_html(("", f"Bus {r}: {n}"), ("Frequency", "not known" if pd.isna(t) else f"{float(t):g} an hour"))
                  for r, n, t in zip(bus_routes["route_id"], bus_routes["name"], tph)])
         styles = {str(i): {"color": c, "weight": 5 * big, "opacity": 0.8} for i, c in enumerate(ROUTE_COLOURS)}
         FastGeoJson(frame, styles=styles, sticky=True, name="Bus routes").add_to(group)
         if bus_stops is not None and len(bus_stops):
             routes = bus_stops["route_ids"] if "route_ids" in bus_stops.columns else [None] * len(bus_stops)
-            frame = bus_stops.assign(k="", tip=[_tip(("Bus stop", n), ("Routes", r if isinstance(r, str) and r
+            frame = bus_stops.assign(k="", tip=[tooltip_html(("Bus stop", n), ("Routes", r if isinstance(r, str) and r
                                                                         else "not known"))
                                                for n, r in zip(bus_stops["name"], routes)])
             FastGeoJson(frame, name="Bus stops", styles={"": {
@@ -429,7 +429,7 @@ def build_map(
             else pd.Series(False, index=venues.index)
         frame = venues.assign(
             k=[f"{k}|{'closed' if c else 'open'}" for k, c in zip(venues["kind"].astype(str), closed)],
-            tip=[_tip(("", n), ("", VENUE_KINDS.get(str(k), k) + (" (closed)" if c else "")))
+            tip=[tooltip_html(("", n), ("", VENUE_KINDS.get(str(k), k) + (" (closed)" if c else "")))
                  for n, k, c in zip(venues["name"], venues["kind"], closed)],
             popup=[venue_popup_html(row) for _, row in venues.iterrows()])
         styles: dict[str, dict[str, object]] = {}
@@ -445,7 +445,7 @@ def build_map(
     if partners is not None and "partners" in show and len(partners):
         group = folium.FeatureGroup(name="Partner sites").add_to(m)
         kinds = partners["kind"].astype(str)
-        frame = partners.assign(k=kinds, tip=[_tip(("", n), ("", PARTNER_KINDS.get(k, k)))
+        frame = partners.assign(k=kinds, tip=[tooltip_html(("", n), ("", PARTNER_KINDS.get(k, k)))
                                               for n, k in zip(partners["name"], kinds)],
                                 label=[f"{n}, {PARTNER_KINDS.get(k, k)}" for n, k in zip(partners["name"], kinds)])
         side = round(13 * big)
@@ -574,7 +574,7 @@ def catchment_group(catchment_web: gpd.GeoDataFrame, *, venue_name: str, meeting
     est = frame["estimate"].astype(bool)
     frame = frame.assign(
         k=[str(i) for i in range(len(frame))],
-        tip=[_tip(("", venue_name), ("", f"within {m:g} min walk" + (" (straight-line estimate)" if e else "")))
+        tip=[tooltip_html(("", venue_name), ("", f"within {m:g} min walk" + (" (straight-line estimate)" if e else "")))
              for m, e in zip(frame["minutes"], est)])
     n = len(frame)
     styles = {}
@@ -600,7 +600,7 @@ def gap_map(*, wards: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame, roads: gpd.GeoD
     name = lsoas["lsoa_name"] if "lsoa_name" in lsoas.columns else lsoas["lsoa_code"]
     frame = lsoas.assign(
         k=np.where(lsoas["top"].astype(bool), "top", "rest"),
-        tip=[_tip(("", f"#{int(r)} {n}" if t else str(n)), ("Gap score", f"{s:.2f}" if np.isfinite(s) else "not known"),
+        tip=[tooltip_html(("", f"#{int(r)} {n}" if t else str(n)), ("Gap score", f"{s:.2f}" if np.isfinite(s) else "not known"),
                   ("", why))
              for r, n, t, s, why in zip(lsoas["rank"], name, lsoas["top"], lsoas["score"].astype(float),
                                         lsoas["reason"])])
@@ -609,14 +609,14 @@ def gap_map(*, wards: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame, roads: gpd.GeoD
     styles[""] = styles["rest"]
     FastGeoJson(frame, styles=styles, sticky=True, name="LSOAs by gap").add_to(m)
     if roads is not None and len(roads):
-        rframe = roads.assign(k="", tip=[_tip(("", n), ("Ward", w), ("", "nobody engaged"))
+        rframe = roads.assign(k="", tip=[tooltip_html(("", n), ("Ward", w), ("", "nobody engaged"))
                                          for n, w in zip(roads["name"], roads["ward_name"])])
         FastGeoJson(rframe, sticky=True, name="Unengaged roads in the top gaps",
                     styles={"": {"color": GAP_ROAD_COLOUR, "weight": 3.2 * big, "opacity": 0.95}}).add_to(m)
     FastGeoJson(wards.assign(k=""), interactive=False, name="Wards",
                 styles={"": {"color": "#0b0c0c", "weight": 2.0 * big, "fill": False, "opacity": 0.8}}).add_to(m)
     if venues is not None and len(venues):
-        vframe = venues.assign(k="", tip=[_tip(("", n), ("", VENUE_KINDS.get(str(k), str(k))))
+        vframe = venues.assign(k="", tip=[tooltip_html(("", n), ("", VENUE_KINDS.get(str(k), str(k))))
                                           for n, k in zip(venues["name"], venues["kind"])])
         FastGeoJson(vframe, name="Venues", styles={"": {"radius": 3.5 * big, "color": "#ffffff", "weight": 1,
                                                         "fillColor": "#0b0c0c", "fillOpacity": 0.9}}).add_to(m)

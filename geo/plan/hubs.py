@@ -915,7 +915,7 @@ def finish_map(m, wards_web: gpd.GeoDataFrame, *, options: Any) -> None:
 
 def outlines(frame_web: gpd.GeoDataFrame, by: str) -> gpd.GeoDataFrame:
     """One outline per group of (coverage-simplified) polygons."""
-    from geo.out.mapview import _round_coords
+    from geo.out.mapview import round_coords
 
     rows, geoms = [], []
     for key, part in frame_web.groupby(by, sort=True):
@@ -926,7 +926,7 @@ def outlines(frame_web: gpd.GeoDataFrame, by: str) -> gpd.GeoDataFrame:
             u = shapely.union_all(shapely.make_valid(g))
         rows.append(key)
         geoms.append(u)
-    out = gpd.GeoDataFrame({by: rows}, geometry=_round_coords(np.asarray(geoms, dtype=object)) if geoms else [],
+    out = gpd.GeoDataFrame({by: rows}, geometry=round_coords(np.asarray(geoms, dtype=object)) if geoms else [],
                            crs=frame_web.crs)
     return out
 
@@ -947,7 +947,7 @@ def hub_map(plan: HubPlan, *, lsoas_web: gpd.GeoDataFrame, wards_web: gpd.GeoDat
     LSOAs grey with a red edge, hub (H) and satellite (S) markers, other candidate venues as dots."""
     import folium
 
-    from geo.out.mapview import FastGeoJson, _tip
+    from geo.out.mapview import FastGeoJson, tooltip_html
 
     t = plan.lsoas.set_index(plan.lsoas["lsoa_code"].astype(str))
     web = lsoas_web.copy()
@@ -970,10 +970,10 @@ def hub_map(plan: HubPlan, *, lsoas_web: gpd.GeoDataFrame, wards_web: gpd.GeoDat
         if s == NONE:
             near = (f"{names.get(str(r['nearest_hub']), r['nearest_hub'])}, {when(r['nearest_hub_minutes'])}"
                     if pd.notna(r["nearest_hub"]) else f"none within {plan.horizon_min:g} min")
-            tips.append(_tip(("LSOA", nm), ("Served by", "no hub or satellite (uncovered)"), ("Nearest hub", near),
+            tips.append(tooltip_html(("LSOA", nm), ("Served by", "no hub or satellite (uncovered)"), ("Nearest hub", near),
                              ("Need", f"{r['need']:,.0f}")))
         else:
-            tips.append(_tip(("LSOA", nm), ("Served by", f"{'hub' if s == HUB else 'satellite'} {names.get(str(v), v)}"),
+            tips.append(tooltip_html(("LSOA", nm), ("Served by", f"{'hub' if s == HUB else 'satellite'} {names.get(str(v), v)}"),
                              ("Travel", when(r["minutes"])), ("Need", f"{r['need']:,.0f}")))
     frame = web.assign(k=keys, tip=tips, site=site)
     styles: dict[str, dict[str, object]] = {}
@@ -994,7 +994,7 @@ def hub_map(plan: HubPlan, *, lsoas_web: gpd.GeoDataFrame, wards_web: gpd.GeoDat
     if len(others):
         from geo.model import VENUE_KINDS
 
-        FastGeoJson(others.assign(k="", tip=[_tip(("", n), ("", VENUE_KINDS.get(str(k), str(k)) + " (candidate)"))
+        FastGeoJson(others.assign(k="", tip=[tooltip_html(("", n), ("", VENUE_KINDS.get(str(k), str(k)) + " (candidate)"))
                                              for n, k in zip(others["name"], others["kind"])]),
                     styles={"": {"radius": 4, "color": "#505a5f", "weight": 1, "fillColor": "#ffffff", "fillOpacity": 1}},
                     name="Candidate venues").add_to(m)
@@ -1009,7 +1009,7 @@ def hub_map(plan: HubPlan, *, lsoas_web: gpd.GeoDataFrame, wards_web: gpd.GeoDat
             served_n = int((plan.lsoas["site"] == v).sum())
             role_text = "hub (in place, kept)" if v in plan.fixed else role
             sites.append({"k": "", "html": marker_html(label, colour, shape=shape, size=24 if role == HUB else 20),
-                          "tip": _tip((label, names.get(str(v), v)), ("Role", role_text), ("LSOAs served", served_n)),
+                          "tip": tooltip_html((label, names.get(str(v), v)), ("Role", role_text), ("LSOAs served", served_n)),
                           "geometry": hit.geometry.iloc[0]})
     if sites:
         FastGeoJson(gpd.GeoDataFrame(sites, geometry="geometry", crs=venues_web.crs), styles={"": {}}, point="div",

@@ -891,7 +891,7 @@ def patch_map(plan: PatchPlan, table: pd.DataFrame, per_lsoa: pd.DataFrame, *,
     import folium
 
     from geo.plan.hubs import finish_map, marker_html, outlines, plan_base_map
-    from geo.out.mapview import FastGeoJson, _round_coords, _tip
+    from geo.out.mapview import FastGeoJson, round_coords, tooltip_html
 
     pl = per_lsoa.set_index(per_lsoa["lsoa_code"].astype(str))
     web = lsoas_web.copy()
@@ -901,7 +901,7 @@ def patch_map(plan: PatchPlan, table: pd.DataFrame, per_lsoa: pd.DataFrame, *,
     colours = colour_groups(per_lsoa["patch"].tolist(), adjacency)
     names = (web["lsoa_name"].fillna(web["lsoa_code"]) if "lsoa_name" in web.columns else web["lsoa_code"]).to_numpy()
     est = " (estimate)" if row["estimate"].any() else ""
-    tips = [_tip(("LSOA", n), ("Patch", p), ("Expected caseload", caseload_text(c, observed=observed)),
+    tips = [tooltip_html(("LSOA", n), ("Patch", p), ("Expected caseload", caseload_text(c, observed=observed)),
                  ("From the base", f"{t:.0f} min walk{est}"), *([("", "moved by hand")] if pin else []))
             for n, p, c, t, pin in zip(names, row["patch"], row["caseload"], row["trip_min"], row["pinned"])]
     keys = [f"{colours.get(str(p), 0)}{'p' if pin else ''}" for p, pin in zip(row["patch"], row["pinned"])]
@@ -929,11 +929,11 @@ def patch_map(plan: PatchPlan, table: pd.DataFrame, per_lsoa: pd.DataFrame, *,
         markers = gpd.GeoDataFrame({
             "k": "", "html": [marker_html(lab, CATEGORY_COLOURS[colours.get(str(p), 0)], size=26)
                               for lab, p in zip(labels, b["patch"])],
-            "tip": [_tip((p, "worker's base"), ("Base", base),
+            "tip": [tooltip_html((p, "worker's base"), ("Base", base),
                          ("Caseload", caseload_text(info.loc[p, "caseload"], observed=observed)),
                          ("Longest trip", f"{info.loc[p, 'longest_trip_min']:.0f} min walk{est}"))
                     for p, base in zip(b["patch"], b["base"])]},
-            geometry=_round_coords(np.asarray(pts.values)), crs=4326)
+            geometry=round_coords(np.asarray(pts.values)), crs=4326)
         FastGeoJson(markers, styles={"": {}}, point="div", div_class="pw-site-icon", div_size=(28, 28),
                     div_anchor=(0, 0), name="Worker bases").add_to(m)
     finish_map(m, wards_web, options=options)

@@ -38,7 +38,7 @@ from geo.read.importing import (
     show_value,
     to_number,
 )
-from geo.model import CRS, PARTNER_KINDS, SCHEMAS, VENUE_KINDS, DataError, Problem, _coerce
+from geo.model import CRS, PARTNER_KINDS, SCHEMAS, VENUE_KINDS, DataError, Problem, coerce_column
 from geo.read.postcodes import PostcodeIndex, normalise
 
 _LOCATION_ROLES: tuple[Role, ...] = (
@@ -394,7 +394,7 @@ def points_from_table(frame: pd.DataFrame, *, layer: str, source: str, mapping: 
                 report.assumptions.append(f"{header}: values such as " + ", ".join(map(repr, seen.index))
                                           + " were taken to mean closed.")
                 raw = raw.where(~coded, "true")
-        coerced, bad = _coerce(raw, spec.kind)
+        coerced, bad = coerce_column(raw, spec.kind)
         for i in np.flatnonzero(bad.to_numpy() & keep):
             report.flagged.append(RowIssue(int(rows[i]), header, show_value(frame[header].iloc[i]),
                                            f"is not a valid {spec.kind}; left blank"))
