@@ -5,13 +5,17 @@ Only the open tab is drawn; `tab(app, name)` opens one, as a click on it does.
 
 from __future__ import annotations
 
+import difflib
 import json
+import os
+import re
 import shutil
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import io
+from geo import io, model
+from tests.app.test_page_snapshots import CLEARED_ENV, PINNED_TODAY, UPDATE_ENV, normalise, page_text
 from tests.conftest import ROOT
 
 
@@ -173,3 +177,84 @@ def test_place_names_become_lots_and_lsoas_as_units(app):
     assert kpis(app)["Residents"] == "1,500"
     assert list(app.dataframe[0].value.index) == ["Pocket"]
     assert app.dataframe[0].value.loc["Pocket", "LSOAs"] == "1"
+
+
+# ---- every tab's visible text, on the demo borough, through a scripted session --------------------
+LOTS_WALK = ROOT / "tests" / "app" / "lots_walk.txt"
+SAVED_AT = re.compile(r"\b\d{4}-\d\d-\d\d \d\d:\d\d\b")
+
+
+@pytest.fixture
+def demo_app(tmp_path, monkeypatch):
+    """The Lots page on a fresh demo workspace in its own folder (no developer's saved plans)."""
+    monkeypatch.setenv("PATCHWORK_WORKSPACE_DIR", str(tmp_path))
+    path = io.ensure_demo()
+    monkeypatch.setenv("PATCHWORK_WORKSPACE", str(path))
+    for name in CLEARED_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(model, "today", lambda: PINNED_TODAY)
+    at = AppTest.from_file(str(ROOT / "pages" / "lots.py"), default_timeout=120)
+    at.secrets = {"patchwork": {"meeting_mode": "off"}}
+    at.run()
+    assert not at.exception, at.exception
+    return at, tmp_path
+
+
+def test_every_tab_shows_the_same_text_as_before_the_reshape(demo_app):
+    """A session through every tab (build, serve, assumptions, suggest, save, compare, load, places,
+    LSOAs), its visible text compared with tests/app/lots_walk.txt (PATCHWORK_UPDATE_SNAPSHOTS=1 rewrites)."""
+    at, folder = demo_app
+    steps: list[tuple[str, str]] = []
+
+    def snap(step: str) -> None:
+        assert not at.exception, (step, at.exception)
+        text = SAVED_AT.sub("<saved at>", normalise(page_text(at), workspace_dir=folder))
+        steps.append((step, text))
+
+    snap("opened")
+    add_lot(at, "North", ["E05900004", "E05900003"])
+    snap("lot North with Northgate and Hillcrest")
+    add_lot(at, "", ["E05900007"])
+    next(m for m in at.multiselect if m.key.startswith("lots_served_")).set_value(["E05900006"]).run()
+    at.text_input(key="lots_rename").set_value("South").run()
+    snap("a second lot renamed South, Kelderby Central served")
+    tab(at, "Assumptions")
+    at.number_input(key="lots_a_caseload_0").set_value(40.0).run()
+    snap("assumptions, caseload 40")
+    at.button(key="lots_a_reset").click().run()
+    tab(at, "Suggest lots")
+    snap("suggest tab")
+    at.button(key="lots_sg_go").click().run()
+    snap("three suggested clusters")
+    tab(at, "Compare and save")
+    at.text_input(key="lots_save_name").set_value("Three clusters").run()
+    at.button(key="lots_save").click().run()
+    snap("saved")
+    tab(at, "Suggest lots")
+    at.radio(key="lots_sg_mode").set_value("divide").run()
+    at.number_input(key="lots_sg_k").set_value(2).run()
+    at.button(key="lots_sg_go").click().run()
+    snap("borough divided in two")
+    tab(at, "Compare and save")
+    at.multiselect(key="lots_compare").set_value(["Current lots (unsaved)", "Three clusters"]).run()
+    snap("compare current with saved")
+    at.button(key="lots_load").click().run()
+    snap("loaded")
+    tab(at, "Place names")
+    at.text_area(key="lots_places_text").set_value("Westfield\nNorthgat").run()
+    snap("place names")
+    at.button(key="lots_places_add").click().run()
+    tab(at, "Lots")
+    snap("places added")
+    at.selectbox(key="lots_unit_key").set_value("lsoas").run()
+    snap("LSOAs")
+
+    text = "".join(f"==== {step}\n{body}" for step, body in steps)
+    if os.environ.get(UPDATE_ENV) == "1":
+        LOTS_WALK.write_text(text, encoding="utf-8", newline="\n")
+        return
+    expected = LOTS_WALK.read_text(encoding="utf-8")
+    if text != expected:
+        diff = "".join(difflib.unified_diff(expected.splitlines(keepends=True), text.splitlines(keepends=True),
+                                            fromfile="lots_walk.txt (stored)", tofile="pages/lots.py (now)", n=2))
+        pytest.fail(f"the Lots page's visible text changed:\n{diff}", pytrace=False)
