@@ -11,12 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from bench.harness import benchmark
+from geo.assumptions import LotValueModel
+from geo.io import data_dir
+from geo.plan.lots.suggest import suggest_lots
+from geo.plan.lots.units import prepare_units
+from tests.realdata import lots_data as ld
 
 
 def _read() -> dict[str, Any]:
-    from geo.io import data_dir
-    from tests.realdata import lots_data as ld
-
     data = data_dir()
     if not (data / "boundaries" / "wards" / "E47000007.geojson").exists():
         raise RuntimeError(f"real data not found in {data} (set PATCHWORK_DATA)")
@@ -24,15 +26,11 @@ def _read() -> dict[str, Any]:
 
 
 def _suggest(wards: Any, lsoas: Any, *, kind: str = "wards") -> None:
-    from geo.plan import lots
-    from geo.plan.lots_suggest import suggest_lots
-
     if kind == "wards":
-        lu = lots.prepare_units(wards, lsoas, kind="wards", code_col="ward_code", name_col="ward_name",
-                                lad_col="lad_name")
+        lu = prepare_units(wards, lsoas, kind="wards", code_col="ward_code", name_col="ward_name", lad_col="lad_name")
     else:
-        lu = lots.prepare_units(lsoas, lsoas, kind="lsoas", code_col="lsoa_code", name_col="lsoa_name")
-    out = suggest_lots(lu, lots.Assumptions(), k=9)
+        lu = prepare_units(lsoas, lsoas, kind="lsoas", code_col="lsoa_code", name_col="lsoa_name")
+    out = suggest_lots(lu, LotValueModel(), k=9)
     if len(out.lots) != 9:
         raise RuntimeError(f"expected 9 lots, got {len(out.lots)}: {out.notes}")
 
@@ -44,10 +42,7 @@ def suggest_wmca_9(state: dict[str, Any]) -> None:
 
 @benchmark("lots.suggest_wmca_9_from_files", target_s=10.0, setup=_read, repeat=3)
 def suggest_wmca_9_from_files(state: dict[str, Any]) -> None:
-    from tests.realdata import lots_data as ld
-
-    ld._imd2025.cache_clear()
-    ld._census.cache_clear()
+    ld.clear_caches()
     _suggest(ld.wards(state["data"], "E47000007"), ld.lsoas_2021(state["data"], "E47000007"))
 
 

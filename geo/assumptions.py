@@ -168,3 +168,219 @@ class GapWeights:
 def describe(objects: Iterable[ReachAssumptions | GapWeights]) -> list[str]:
     """One line per assumptions object, for 'assumptions used' captions and exports."""
     return [obj.summary() for obj in objects]
+
+
+# ---- lots value model ----------------------------------------------------------------------------
+# The editable model that turns a lot's estimated workless residents into participants, advisors, cost
+# and payment-by-results income (geo.plan.lots.value). Only the values in LOT_VALUE_SOURCES come from
+# the source documents; every other default is an assumption. Field names and payload keys are those
+# lot scenarios have always been saved with (geo.io plans, kind "lots"), so old scenarios still load.
+
+JOB_OUTCOME = "job outcome"
+PROGRESSION_OUTCOME = "in-work progression"
+#: Share of residents of working age, used only where an LSOA has no working-age population.
+DEFAULT_WORKING_AGE_SHARE = 0.62
+
+
+@dataclass(frozen=True)
+class CohortAssumption:
+    """One payment-by-results cohort: its share of participants, outcome rate and payment.
+
+    Checked as part of a `LotValueModel` (shares must add up to 100% across its cohorts).
+    """
+
+    cohort: str
+    share: float
+    outcome_rate: float
+    payment_gbp: float
+    outcome: str = JOB_OUTCOME
+
+
+DEFAULT_COHORTS: tuple[CohortAssumption, ...] = (
+    CohortAssumption("Hardest to Help", 0.30, 0.22, 889.0, JOB_OUTCOME),
+    CohortAssumption("Harder to Reach", 0.25, 0.30, 650.0, JOB_OUTCOME),
+    CohortAssumption("Rapid Progression", 0.30, 0.45, 400.0, JOB_OUTCOME),
+    CohortAssumption("Employed Progression", 0.15, 0.25, 300.0, PROGRESSION_OUTCOME),
+)
+
+_SHARE = 1.0  # the upper bound of a share; a Bound with this high is checked as a share
+_NO_LIMIT = math.inf
+
+#: Label, unit, range, widget step (in the field's own unit) and meaning of each scalar field, in
+#: display order. A share runs from 0 to 1; `low_open` fields must be above 0.
+LOT_VALUE_BOUNDS: dict[str, Bound] = {
+    "engagement_rate": Bound(
+        "Engagement rate", "share", 0.0, _SHARE, 0.01,
+        "Share of estimated workless residents expected to enrol over the contract. The default gives the nine "
+        "Connecting Communities lots about the 4,000 participants reported."),
+    "delivery_months": Bound("Delivery period", "months", 0.0, _NO_LIMIT, 1.0,
+                             "Months in which participants enrol.", low_open=True),
+    "months_on_programme": Bound("Average time on the programme", "months", 0.0, _NO_LIMIT, 1.0,
+                                 "Participants active at once = enrolments per month x this.", low_open=True),
+    "caseload": Bound("Caseload", "participants per advisor", 0.0, _NO_LIMIT, 1.0,
+                      "Participants one advisor supports at once.", low_open=True),
+    "advisor_cost_gbp_per_year": Bound(
+        "Advisor cost", "£ per advisor per year", 0.0, _NO_LIMIT, 1000.0,
+        "Salary and on-costs. With the other defaults a participant costs about £1,000, as the nine Connecting "
+        "Communities lots did (£4.0m, 4,000)."),
+    "venue_cost_gbp_per_advisor_month": Bound("Venues", "£ per advisor per month", 0.0, _NO_LIMIT, 1000.0,
+                                              "Room hire for hubs and pop-up sessions."),
+    "management_share": Bound("Management and overheads", "share of advisor and venue cost", 0.0, _SHARE, 0.01,
+                              "Lot manager, supervision, data and office costs."),
+    "set_up_months": Bound("Set-up period", "months", 0.0, _NO_LIMIT, 1.0, "Mobilisation before delivery starts."),
+    "set_up_cost_share": Bound("Set-up spend", "share of a delivery month per set-up month", 0.0, _SHARE, 0.01,
+                               "Recruiting, premises and partnerships during set-up."),
+    "sustained_13w_rate": Bound("Job starts sustained at 13 weeks", "share", 0.0, _SHARE, 0.01,
+                                "For the outcome count only."),
+    "working_age_share": Bound("Working-age share (fallback)", "share of residents", 0.0, _SHARE, 0.01,
+                               "Used only where an LSOA has no working-age population."),
+    "min_value_gbp": Bound("Minimum viable lot value", "£", 0.0, _NO_LIMIT, 1000.0, "Lots below this are flagged."),
+    "min_advisors": Bound("Minimum advisors", "advisors (FTE)", 0.0, _NO_LIMIT, 1.0,
+                          "Lots needing fewer are flagged (the smallest Connecting Communities lots could fund "
+                          "only one or two coaches)."),
+}
+
+#: Defaults that come from the source documents (keys: field names, or 'cohort:<name>:<field>').
+LOT_VALUE_SOURCES: dict[str, str] = {
+    "cohort:Hardest to Help:payment_gbp": "Connecting Communities: a Hardest to Help job outcome paid £889",
+    "cohort:Rapid Progression:payment_gbp": "Connecting Communities: a Rapid Progression job outcome paid £400",
+    "caseload": "Connecting Communities: advisor caseload about 50",
+    "sustained_13w_rate": "Connecting Communities: 68% of job starts sustained at 13 weeks",
+    "min_value_gbp": "Connecting Communities: the smallest of the nine lots was worth £173,000",
+}
+
+_LOT_SOURCE = "lot assumptions"
+_LOT_FIX = {
+    "caseload": "Enter how many participants one advisor supports at once (about 50 in Connecting Communities).",
+    "delivery_months": "Enter the number of months participants can enrol, for example 36.",
+    "months_on_programme": "Enter how long a participant stays on the programme on average, for example 9.",
+}
+
+
+def _real(value: object) -> float | None:
+    """`value` as a finite float, or None (for text, booleans, NaN and infinity)."""
+    if value is None or isinstance(value, (bool, str, bytes)):
+        return None
+    try:
+        out = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return out if math.isfinite(out) else None
+
+
+def _lot_field_problem(name: str, bound: Bound, value: object) -> Problem | None:
+    v = _real(value)
+    if v is None:
+        return Problem(_LOT_SOURCE, f"{bound.label} is {value!r}, not a number.", column=name, fix="Enter a number.")
+    if bound.high == _SHARE and not bound.low <= v <= bound.high:
+        return Problem(_LOT_SOURCE, f"{bound.label} must be a share between 0 and 1 (0% to 100%), got {v:g}.",
+                       column=name, fix="Enter a share such as 0.15 for 15%.")
+    if bound.low_open and v <= bound.low:
+        return Problem(_LOT_SOURCE, f"{bound.label} must be more than 0, got {v:g}.", column=name,
+                       fix=_LOT_FIX.get(name, "Enter a positive number."))
+    if not bound.low_open and v < bound.low:
+        return Problem(_LOT_SOURCE, f"{bound.label} cannot be negative, got {v:g}.", column=name,
+                       fix="Enter 0 or more.")
+    return None
+
+
+def _cohort_problems(cohorts: Iterable[CohortAssumption]) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    shares: list[float | None] = []
+    listed = list(cohorts)
+    for c in listed:
+        where = f"cohort '{c.cohort}'"
+        if c.cohort in seen:
+            problems.append(Problem(_LOT_SOURCE, f"{where} appears twice.", column="cohorts",
+                                    fix="Remove the duplicate."))
+        seen.add(c.cohort)
+        for attr, high in (("share", _SHARE), ("outcome_rate", _SHARE), ("payment_gbp", _NO_LIMIT)):
+            v = _real(getattr(c, attr))
+            if v is None:
+                problems.append(Problem(_LOT_SOURCE, f"{where}: {attr.replace('_', ' ')} is not a number.",
+                                        column=attr, fix="Enter a number."))
+            elif v < 0 or v > high:
+                what = "a share between 0 and 1" if high == _SHARE else "0 or more"
+                problems.append(Problem(
+                    _LOT_SOURCE, f"{where}: {attr.replace('_gbp', ' (£)').replace('_', ' ')} must be {what}, "
+                    f"got {v:g}.", column=attr,
+                    fix="Payments and rates cannot be negative." if v < 0 else "Enter a share such as 0.3 for 30%."))
+        shares.append(_real(c.share))
+    known = [s for s in shares if s is not None]
+    if listed and len(known) == len(shares) and abs(sum(known) - 1) > 0.005:
+        problems.append(Problem(_LOT_SOURCE, f"cohort shares add up to {sum(known) * 100:.0f}%; they must add up "
+                                "to 100%.", column="share", fix="Adjust the cohort shares so they total 100%."))
+    return problems
+
+
+@dataclass(frozen=True)
+class LotValueModel:
+    """The editable lot value model. Field names carry their units; LOT_VALUE_SOURCES says which have a
+    source. Made valid or not at all: a bad value raises DataError listing every problem, each naming
+    its field. Numbers are stored as floats and cohorts as a tuple."""
+
+    engagement_rate: float = 0.16
+    delivery_months: float = 36.0
+    months_on_programme: float = DEFAULT_MONTHS_ON_PROGRAMME
+    caseload: float = DEFAULT_CASELOAD
+    advisor_cost_gbp_per_year: float = 36_000.0
+    venue_cost_gbp_per_advisor_month: float = 350.0
+    management_share: float = 0.15
+    set_up_months: float = 6.0
+    set_up_cost_share: float = 0.5
+    sustained_13w_rate: float = 0.68
+    working_age_share: float = DEFAULT_WORKING_AGE_SHARE
+    min_value_gbp: float = 173_000.0
+    min_advisors: float = 1.0
+    cohorts: tuple[CohortAssumption, ...] = DEFAULT_COHORTS
+
+    def __post_init__(self) -> None:
+        # shares first, then values that must be above 0, then those that must not be negative
+        order = sorted(LOT_VALUE_BOUNDS, key=lambda n: (LOT_VALUE_BOUNDS[n].high != _SHARE,
+                                                        not LOT_VALUE_BOUNDS[n].low_open))
+        problems = [p for n in order if (p := _lot_field_problem(n, LOT_VALUE_BOUNDS[n], getattr(self, n)))]
+        d, m = _real(self.delivery_months), _real(self.months_on_programme)
+        if d and m and d > 0 and m > d:
+            problems.append(Problem(_LOT_SOURCE, f"Average time on the programme ({m:g} months) is longer than the "
+                                    f"delivery period ({d:g} months).", column="months_on_programme",
+                                    fix="Shorten the time on the programme or lengthen the delivery period."))
+        cohorts = tuple(self.cohorts)
+        if not cohorts:
+            problems.append(Problem(_LOT_SOURCE, "has no cohorts.", column="cohorts", fix="Add at least one cohort."))
+        problems += _cohort_problems(cohorts)
+        if problems:
+            raise DataError(problems)
+        for name in LOT_VALUE_BOUNDS:
+            object.__setattr__(self, name, float(getattr(self, name)))
+        object.__setattr__(self, "cohorts", tuple(
+            CohortAssumption(str(c.cohort), float(c.share), float(c.outcome_rate), float(c.payment_gbp),
+                             str(c.outcome)) for c in cohorts))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LotValueModel:
+        """Rebuild (and check) a model saved with `to_dict` (a lot scenario's 'assumptions'); missing keys
+        take the defaults, unknown keys are refused."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise DataError(Problem(_LOT_SOURCE, f"unknown setting(s): {', '.join(unknown)}.",
+                                    fix="Save the scenario again from this version of Patchwork."))
+        kwargs: dict[str, Any] = {k: v for k, v in data.items() if k != "cohorts"}
+        if "cohorts" in data:
+            try:
+                kwargs["cohorts"] = tuple(CohortAssumption(**dict(c)) for c in data["cohorts"])
+            except TypeError as exc:
+                raise DataError(Problem(_LOT_SOURCE, f"cohort table is not readable ({exc}).", column="cohorts",
+                                        fix="Reset the cohorts to the defaults.")) from None
+        return cls(**kwargs)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able dict (the keys lot scenarios are saved with)."""
+        out: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "cohorts"}
+        out["cohorts"] = [asdict(c) for c in self.cohorts]
+        return out
+
+    @property
+    def is_default(self) -> bool:
+        return self == LotValueModel()

@@ -126,7 +126,7 @@ def expected_caseload(lsoas: gpd.GeoDataFrame, participants: gpd.GeoDataFrame | 
         if outside:
             notes.append(f"{outside} recent participants live outside every LSOA and are not counted.")
     else:
-        from geo.plan.lots import lsoa_needs
+        from geo.plan.lots.need import lsoa_needs
 
         needs = lsoa_needs(lsoas)
         workless = needs["workless"].to_numpy(dtype="float64")

@@ -19,15 +19,16 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from geo.plan.lots import best_fit
 from geo.model import DataError, Problem
+from geo.plan.lots.need import best_fit
+from geo.plan.lots.units import LotUnits
 
 ALIAS_COLUMNS = ("source_name", "lad_code", "lad_name", "current_ward_code_WD25", "current_ward_name_WD25",
                  "legacy_ward_code_WD13", "legacy_ward_name_WD13", "note")
@@ -84,7 +85,7 @@ def area_shares(old: shapely.Geometry, current: gpd.GeoDataFrame) -> pd.DataFram
     cand = current.iloc[current.sindex.query(old, predicate="intersects")]
     inter = shapely.area(shapely.intersection(cand.geometry.values, old))
     frame = pd.DataFrame({"code": cand["code"].to_numpy(), "name": cand["name"].to_numpy(),
-                          "share_of_old": inter / max(old.area, 1e-9),
+                          "share_of_old": inter / max(float(shapely.area(old)), 1e-9),
                           "share_of_current": inter / np.maximum(shapely.area(cand.geometry.values), 1e-9)})
     return frame[frame["share_of_old"] >= 0.005].sort_values("share_of_old", ascending=False).reset_index(drop=True)
 
@@ -134,15 +135,16 @@ def resolve_places(names: Iterable[str], *, wards: gpd.GeoDataFrame, legacy_ward
                            note=f"{len(m)} current wards are called '{q}' ({', '.join(m['code'])}); pick the "
                                 "council.", geometry=None)
         elif old is not None and (old["key"] == key).any():
-            m = old[old["key"] == key].iloc[0]
-            shares = area_shares(m.geometry, cur) if cur is not None else pd.DataFrame()
-            row.update(found_as=m["name"], boundary="legacy", boundary_year=legacy_year, codes=(m["code"],),
-                       unit_names=m["name"], changed=True,
+            hit_old = old[old["key"] == key].iloc[0]
+            old_geom = hit_old[str(old.geometry.name)]
+            shares = area_shares(old_geom, cur) if cur is not None else pd.DataFrame()
+            row.update(found_as=hit_old["name"], boundary="legacy", boundary_year=legacy_year,
+                       codes=(hit_old["code"],), unit_names=hit_old["name"], changed=True,
                        shares=dict(zip(shares.get("name", []), shares.get("share_of_old", []))),
                        note=f"'{q}' is a {legacy_year} ward name only; using its {legacy_year} boundary"
                             + (f" (now {_shares_text(dict(zip(shares['name'], shares['share_of_old'])))})."
                                if len(shares) else "."),
-                       geometry=m.geometry)
+                       geometry=old_geom)
         else:
             pool = [] if cur is None else list(cur["name"])
             if old is not None:
@@ -221,9 +223,38 @@ def lsoas_within(places: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame, *, name_col:
         return {}
     frame = gpd.GeoDataFrame({"place": shapes[name_col].astype(str).to_numpy()}, geometry=shapes.geometry.values,
                              crs=shapes.crs)
-    lsoas = lsoas if lsoas.crs == frame.crs else lsoas.to_crs(frame.crs)
+    if lsoas.crs != frame.crs and frame.crs is not None:
+        lsoas = lsoas.to_crs(frame.crs)
     fit = best_fit(lsoas, frame, unit_col="place", code_col=code_col).dropna()
     out: dict[str, tuple[str, ...]] = {p: () for p in frame["place"]}
     for place, codes in fit.groupby(fit.astype(str)):
         out[str(place)] = tuple(sorted(codes.index))
+    return out
+
+
+def resolve_workspace_wards(names: Sequence[str], wards: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """`resolve_places` over a workspace's wards layer: its newest boundary year is current, any older
+    year is legacy (the oldest sets the legacy year)."""
+    years = sorted({int(y) for y in wards["boundary_year"].dropna()}) if "boundary_year" in wards.columns else []
+    newest = years[-1] if years else 0
+    current = wards[wards["boundary_year"].astype("Int64") == newest] if years else wards
+    older = wards[wards["boundary_year"].astype("Int64") < newest] if len(years) > 1 else None
+    return resolve_places(names, wards=current, legacy_wards=older, legacy_code_col="ward_code",
+                          legacy_name_col="ward_name", current_year=newest,
+                          legacy_year=years[0] if len(years) > 1 else newest)
+
+
+def place_units(found: gpd.GeoDataFrame, lu: LotUnits, *, boundary_year: str) -> list[tuple[str, list[str]]]:
+    """The lot units of each resolved place (rows of `resolve_places` with a boundary), in order:
+    its own ward codes when the place is a ward of the units' layer (`boundary_year`), else the units
+    whose representative point lies in its boundary."""
+    out: list[tuple[str, list[str]]] = []
+    for idx, row in found.iterrows():
+        if row.geometry is None or row.geometry.is_empty:
+            continue
+        same_layer = lu.kind == "wards" and str(row["boundary_year"]) == boundary_year
+        codes = [c for c in row["codes"] if c in lu.adjacency.position] if same_layer else []
+        if not codes:
+            codes = list(lsoas_within(found.loc[[idx]], lu.units, code_col="code").get(row["query"], ()))
+        out.append((str(row["query"]), codes))
     return out

@@ -10,8 +10,11 @@ import shutil
 import pytest
 
 from geo import io
-from geo.plan import lots
-from geo.plan.lots_suggest import suggest_lots
+from geo.assumptions import LotValueModel
+from geo.plan.lots.profile import assess_lots
+from geo.plan.lots.scenario import make_scenario, scenario_payload
+from geo.plan.lots.suggest import suggest_lots
+from geo.plan.lots.units import prepare_units
 from tests.e2e.conftest import ARTIFACTS, MAP_IFRAME_SELECTOR
 
 
@@ -22,14 +25,14 @@ def lots_server(streamlit_launcher, tmp_path_factory):
     shutil.copy(io.ensure_demo(), path)
     ws = io.read_workspace(path)
     key = f"wards:{int(ws.layer('wards')['boundary_year'].max())}"
-    lu = lots.prepare_units(ws.layer("wards"), ws.layer("lsoas"), kind="wards", code_col="ward_code",
+    lu = prepare_units(ws.layer("wards"), ws.layer("lsoas"), kind="wards", code_col="ward_code",
                             name_col="ward_name", lad_col="lad_name")
-    a = lots.Assumptions(min_value_gbp=150_000)
+    a = LotValueModel(min_value_gbp=150_000)
     for name, kw in [("Two high-need lots", {"k": 2}), ("Three high-need lots", {"k": 3}),
                      ("Whole borough in three", {"k": 3, "mode": "divide"})]:
-        s = lots.make_scenario(suggest_lots(lu, a, **kw).lots, unit_layer=key, assumptions=a)
-        prof = lots.assess_lots(lu, s)
-        io.save_plan(path, kind="lots", name=name, payload=lots.scenario_payload(s),
+        s = make_scenario(suggest_lots(lu, a, **kw).lots, unit_layer=key, assumptions=a)
+        prof = assess_lots(lu, s)
+        io.save_plan(path, kind="lots", name=name, payload=scenario_payload(s),
                      meta={"lots": len(s.lots), "unit_layer": "Wards", "value_gbp": round(prof["lot_value_gbp"].sum())})
     return streamlit_launcher("app.py", env={**os.environ, "PATCHWORK_WORKSPACE": str(path)})
 

@@ -33,6 +33,12 @@ def _census(data: Path) -> pd.DataFrame:
     return pd.DataFrame({"population": total, "working_age": wa}).round().astype("int64")
 
 
+def clear_caches() -> None:
+    """Forget the national IoD2025 and Census tables read so far (to time reading them again)."""
+    _imd2025.cache_clear()
+    _census.cache_clear()
+
+
 def wards(data: Path, lads: list[str] | str) -> gpd.GeoDataFrame:
     lads = [lads] if isinstance(lads, str) else lads
     g = pd.concat([gpd.read_file(data / "boundaries" / "wards" / f"{l}.geojson") for l in lads], ignore_index=True)

@@ -8,8 +8,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geo.plan import lots, places
-from geo.plan.lots_suggest import suggest_lots
+from geo.assumptions import LotValueModel
+from geo.plan import places
+from geo.plan.lots.profile import assess_lots
+from geo.plan.lots.scenario import make_scenario
+from geo.plan.lots.suggest import suggest_lots
+from geo.plan.lots.tables import display_table
+from geo.plan.lots.units import prepare_units
 from tests.realdata import lots_data as ld
 
 WT = ["Bilston East", "Darlaston South", "St Thomas's", "Princes End"]
@@ -54,11 +59,11 @@ def test_working_together_wards_as_lots(data_dir, aliases, cc_area, record_prope
 
     lsoas = cc_area["lsoas"]
     wards = cc_area["wards"][cc_area["wards"]["lad_code"].isin(WT_LADS)]
-    lu = lots.prepare_units(wards, lsoas, kind="wards",
+    lu = prepare_units(wards, lsoas, kind="wards",
                             code_col="ward_code", name_col="ward_name", lad_col="lad_name")
-    s = lots.make_scenario({q: codes for q, codes in zip(found["query"], found["codes"])}, unit_layer="wards:2025",
+    s = make_scenario({q: codes for q, codes in zip(found["query"], found["codes"])}, unit_layer="wards:2025",
                            known=lu.codes)
-    prof = lots.assess_lots(lu, s)
+    prof = assess_lots(lu, s)
     _show("Working Together wards (2025 wards, 2021 LSOAs, IoD2025, Census 2021)", prof, record_property)
     assert (prof["lsoas"] >= 5).all()
     assert prof["population"].between(8_000, 25_000).all()
@@ -68,12 +73,12 @@ def test_working_together_wards_as_lots(data_dir, aliases, cc_area, record_prope
 
     # the same wards with IoD2019 on 2011 LSOAs: no employment score there, so the estimate is labelled
     lsoa11 = ld.lsoas_2011(data_dir, WT_LADS)
-    lu11 = lots.prepare_units(wards, lsoa11, kind="wards", code_col="ward_code", name_col="ward_name",
+    lu11 = prepare_units(wards, lsoa11, kind="wards", code_col="ward_code", name_col="ward_name",
                               lad_col="lad_name")
-    prof11 = lots.assess_lots(lu11, s)
+    prof11 = assess_lots(lu11, s)
     _show("Working Together wards (2025 wards, 2011 LSOAs, IoD2019 deciles)", prof11, record_property)
     assert (prof11["workless_basis"] == "estimate from decile").all()
-    assert lots.display_table(prof11)["Estimated workless residents"].str.endswith("(estimate)").all()
+    assert display_table(prof11)["Estimated workless residents"].str.endswith("(estimate)").all()
     assert (prof11["share_most_deprived_20"] > 0.3).all()
 
 
@@ -90,9 +95,9 @@ def test_connecting_communities_nine_lots(aliases, cc_area, record_property):
     lsoas = cc_area["lsoas"]
     within = places.lsoas_within(found, lsoas)
     assert set(within) == set(CC) and all(len(v) >= 4 for v in within.values())
-    lu = lots.prepare_units(lsoas, lsoas, kind="lsoas", code_col="lsoa_code", name_col="lsoa_name")
-    s = lots.make_scenario(within, unit_layer="lsoas", known=lu.codes)
-    prof = lots.assess_lots(lu, s)
+    lu = prepare_units(lsoas, lsoas, kind="lsoas", code_col="lsoa_code", name_col="lsoa_name")
+    s = make_scenario(within, unit_layer="lsoas", known=lu.codes)
+    prof = assess_lots(lu, s)
     prof["unit_names"] = [f"{len(within[q])} LSOAs in {by.loc[q, 'boundary']} {by.loc[q, 'boundary_year']} boundary"
                           for q in prof.index]
     _show("Connecting Communities neighbourhoods (2021 LSOAs in their ward boundary, IoD2025, Census 2021)",
@@ -111,10 +116,10 @@ def test_wmca_wards_are_one_contiguous_region_and_nine_lots_can_be_suggested(dat
     wards = ld.wards(data_dir, "E47000007")
     lsoas = ld.lsoas_2021(data_dir, "E47000007")
     assert len(wards) == 192 and len(lsoas) == 1719
-    lu = lots.prepare_units(wards, lsoas, kind="wards", code_col="ward_code", name_col="ward_name", lad_col="lad_name")
+    lu = prepare_units(wards, lsoas, kind="wards", code_col="ward_code", name_col="ward_name", lad_col="lad_name")
     assert len(lu.adjacency.parts(lu.codes)) == 1
     assert lu.membership.notna().all()
-    out = suggest_lots(lu, lots.Assumptions(), k=9)
-    prof = lots.assess_lots(lu, lots.make_scenario(out.lots, unit_layer="wards", known=lu.codes))
+    out = suggest_lots(lu, LotValueModel(), k=9)
+    prof = assess_lots(lu, make_scenario(out.lots, unit_layer="wards", known=lu.codes))
     assert len(prof) == 9 and all(not f for f in prof["flags"])
     print("\nsuggested:", {k: ", ".join(lu.names()[c] for c in v) for k, v in out.lots.items()})

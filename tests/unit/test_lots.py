@@ -5,27 +5,42 @@ from __future__ import annotations
 import io as _io
 
 import geopandas as gpd
-import numpy as np
 import openpyxl
 import pandas as pd
 import pyogrio
 import pytest
 from shapely.geometry import box
 
-from geo.plan import lots
+from geo.assumptions import PROGRESSION_OUTCOME, CohortAssumption, LotValueModel
 from geo.model import DataError
+from geo.out.lots_exports import export_csv, export_gpkg, export_xlsx, summary_pdf
+from geo.plan.lots.contiguity import adjacency
+from geo.plan.lots.need import lsoa_needs
+from geo.plan.lots.profile import assess_lots, enrolled_per_lot, extension
+from geo.plan.lots.scenario import make_scenario, scenario_from_payload, scenario_payload
+from geo.plan.lots.tables import compare_table, display_table
+from geo.plan.lots.units import prepare_units
+from geo.plan.lots.value import (
+    assumption_table,
+    cohort_frame,
+    value_for_advisors,
+    value_model,
+    value_per_workless_gbp,
+    with_cohort_frame,
+    workless_for_value,
+)
 from tests.conftest import tiny_layers
 
 #: Every value spelled out, so the hand computation below does not depend on the defaults.
-HAND = lots.Assumptions(
+HAND = LotValueModel(
     engagement_rate=0.2, delivery_months=36, months_on_programme=9, caseload=50,
     advisor_cost_gbp_per_year=36_000, venue_cost_gbp_per_advisor_month=350, management_share=0.2,
     set_up_months=6, set_up_cost_share=0.5, sustained_13w_rate=0.68, working_age_share=0.6,
     min_value_gbp=173_000, min_advisors=1.0,
-    cohorts=(lots.CohortAssumption("Hardest to Help", 0.30, 0.22, 889.0),
-             lots.CohortAssumption("Harder to Reach", 0.25, 0.30, 650.0),
-             lots.CohortAssumption("Rapid Progression", 0.30, 0.45, 400.0),
-             lots.CohortAssumption("Employed Progression", 0.15, 0.25, 300.0, lots.PROGRESSION_OUTCOME)))
+    cohorts=(CohortAssumption("Hardest to Help", 0.30, 0.22, 889.0),
+             CohortAssumption("Harder to Reach", 0.25, 0.30, 650.0),
+             CohortAssumption("Rapid Progression", 0.30, 0.45, 400.0),
+             CohortAssumption("Employed Progression", 0.15, 0.25, 300.0, PROGRESSION_OUTCOME)))
 
 
 def grid(rows: int, cols: int, size_m: float = 100.0) -> gpd.GeoDataFrame:
@@ -39,7 +54,7 @@ def grid(rows: int, cols: int, size_m: float = 100.0) -> gpd.GeoDataFrame:
 
 # ---- value model ----------------------------------------------------------------------------------
 def test_value_model_by_hand():
-    row = lots.value_model([1000.0], HAND).iloc[0]
+    row = value_model([1000.0], HAND).iloc[0]
     assert row["participants"] == pytest.approx(200)               # 1000 x 20%
     assert row["enrolments_per_month"] == pytest.approx(200 / 36)
     assert row["active_at_once"] == pytest.approx(50)              # 200/36 x 9
@@ -63,17 +78,17 @@ def test_value_model_by_hand():
 
 
 def test_value_model_is_linear_and_helpers_agree():
-    out = lots.value_model(pd.Series([0.0, 500.0, 1000.0], index=["a", "b", "c"]), HAND)
+    out = value_model(pd.Series([0.0, 500.0, 1000.0], index=["a", "b", "c"]), HAND)
     assert list(out.index) == ["a", "b", "c"]
     assert out.at["a", "lot_value_gbp"] == 0
     assert out.at["c", "lot_value_gbp"] == pytest.approx(2 * out.at["b", "lot_value_gbp"])
-    assert lots.value_per_workless_gbp(HAND) == pytest.approx(156.78)
-    assert lots.value_for_advisors(1.0, HAND) == pytest.approx(156_780)
-    assert lots.workless_for_value(156_780, HAND) == pytest.approx(1000)
+    assert value_per_workless_gbp(HAND) == pytest.approx(156.78)
+    assert value_for_advisors(1.0, HAND) == pytest.approx(156_780)
+    assert workless_for_value(156_780, HAND) == pytest.approx(1000)
 
 
 def test_only_two_payment_rates_and_a_few_values_are_sourced():
-    table = lots.assumption_table(lots.Assumptions())
+    table = assumption_table(LotValueModel())
     sourced = table[table["basis"].str.startswith("Source")]
     payments = sourced[sourced["setting"].str.contains("payment")]
     assert sorted(payments["value"]) == ["£400", "£889"]
@@ -81,16 +96,15 @@ def test_only_two_payment_rates_and_a_few_values_are_sourced():
                                        "Hardest to Help: payment per job outcome",
                                        "Rapid Progression: payment per job outcome"}
     assert (table.drop(sourced.index)["basis"] == "Assumption").all()
-    edited = lots.assumption_table(lots.Assumptions(caseload=40))
+    edited = assumption_table(LotValueModel(caseload=40))
     assert edited.loc[edited["setting"] == "Caseload", "basis"].item() == "Your value"
 
 
 def test_invalid_assumptions_rejected_with_every_problem():
-    bad = lots.Assumptions(engagement_rate=-0.1, caseload=0, advisor_cost_gbp_per_year=-5,
-                           cohorts=(lots.CohortAssumption("Hardest to Help", 0.5, 0.2, -889.0),
-                                    lots.CohortAssumption("Rapid Progression", 0.4, 1.5, 400.0)))
-    with pytest.raises(DataError) as err:
-        lots.check_assumptions(bad)
+    with pytest.raises(DataError) as err:  # checked when made: a bad model never exists
+        LotValueModel(engagement_rate=-0.1, caseload=0, advisor_cost_gbp_per_year=-5,
+                         cohorts=(CohortAssumption("Hardest to Help", 0.5, 0.2, -889.0),
+                                  CohortAssumption("Rapid Progression", 0.4, 1.5, 400.0)))
     text = str(err.value)
     assert "Caseload must be more than 0, got 0" in text
     assert "Engagement rate must be a share between 0 and 1 (0% to 100%), got -0.1" in text
@@ -101,28 +115,28 @@ def test_invalid_assumptions_rejected_with_every_problem():
     assert len(err.value.problems) == 6
     assert all(p.fix for p in err.value.problems)
     with pytest.raises(DataError, match="Caseload must be more than 0"):
-        lots.value_model([100.0], lots.Assumptions(caseload=0))
+        value_model([100.0], LotValueModel(caseload=0))
     with pytest.raises(DataError, match="longer than the delivery period"):
-        lots.check_assumptions(lots.Assumptions(months_on_programme=40, delivery_months=36))
+        LotValueModel(months_on_programme=40, delivery_months=36)
     with pytest.raises(DataError, match="not a number"):
-        lots.check_assumptions(lots.Assumptions(caseload=float("nan")))
+        LotValueModel(caseload=float("nan"))
 
 
 def test_assumptions_round_trip_and_unknown_keys():
-    a = lots.Assumptions(engagement_rate=0.25)
-    assert lots.assumptions_from_dict(lots.assumptions_to_dict(a)) == a
+    a = LotValueModel(engagement_rate=0.25)
+    assert LotValueModel.from_dict(a.to_dict()) == a
     with pytest.raises(DataError, match="unknown setting"):
-        lots.assumptions_from_dict({"engagment_rate": 0.2})
-    frame = lots.cohort_frame(a)
+        LotValueModel.from_dict({"engagment_rate": 0.2})
+    frame = cohort_frame(a)
     frame.loc[0, "payment_gbp"] = 900.0
-    assert lots.with_cohort_frame(a, frame).cohorts[0].payment_gbp == 900.0
+    assert with_cohort_frame(a, frame).cohorts[0].payment_gbp == 900.0
 
 
 # ---- contiguity on a hand-made grid ---------------------------------------------------------------
 def test_contiguity_on_a_grid():
     g = grid(3, 3)
-    rook = lots.adjacency(g, code_col="code")
-    queen = lots.adjacency(g, code_col="code", min_shared_m=0)
+    rook = adjacency(g, code_col="code")
+    queen = adjacency(g, code_col="code", min_shared_m=0)
     assert rook.matrix.nnz // 2 == 12          # 3 rows x 2 + 3 cols x 2 shared edges
     assert queen.matrix.nnz // 2 == 20         # plus 2 x 4 diagonal corners
     assert sorted(rook.neighbours("r1c1")) == ["r0c1", "r1c0", "r1c2", "r2c1"]
@@ -136,10 +150,10 @@ def test_contiguity_on_a_grid():
 def test_adjacency_tolerates_slivers_but_not_distance():
     g = grid(1, 3)
     g.loc[1, "geometry"] = box(450_100.5, 318_000, 450_200, 318_100)  # a 0.5 m gap on its left edge
-    assert lots.adjacency(g, code_col="code").parts(["r0c0", "r0c1"]) == [["r0c0", "r0c1"]]
-    assert len(lots.adjacency(g, code_col="code", tolerance_m=0.1).parts(["r0c0", "r0c1"])) == 2
+    assert adjacency(g, code_col="code").parts(["r0c0", "r0c1"]) == [["r0c0", "r0c1"]]
+    assert len(adjacency(g, code_col="code", tolerance_m=0.1).parts(["r0c0", "r0c1"])) == 2
     with pytest.raises(DataError, match="not metres"):
-        lots.adjacency(g.to_crs(4326), code_col="code")
+        adjacency(g.to_crs(4326), code_col="code")
 
 
 # ---- need and profiles ----------------------------------------------------------------------------
@@ -147,7 +161,7 @@ def test_lsoa_needs_score_decile_and_fallbacks():
     frame = pd.DataFrame({"lsoa_code": ["A", "B", "C", "D"], "population": [1000, 1000, 1000, 1000],
                           "working_age": [600, 600, None, 600], "employment_score": [0.25, None, None, None],
                           "employment_decile": [1, 2, None, None], "imd_decile": [1, 2, 3, None]})
-    n = lots.lsoa_needs(frame, working_age_share=0.5)
+    n = lsoa_needs(frame, working_age_share=0.5)
     assert n.loc["A", "workless"] == pytest.approx(150)                     # score x working age
     assert n.loc["B", "workless"] == pytest.approx(0.225 * 600)             # employment decile 2 typical score
     assert n.loc["C", "working_age"] == pytest.approx(500) and n.loc["C", "working_age_estimated"]
@@ -159,13 +173,13 @@ def test_lsoa_needs_score_decile_and_fallbacks():
 @pytest.fixture(scope="module")
 def tiny():
     layers = tiny_layers()
-    return lots.prepare_units(layers["wards"], layers["lsoas"], kind="wards", code_col="ward_code",
+    return prepare_units(layers["wards"], layers["lsoas"], kind="wards", code_col="ward_code",
                               name_col="ward_name")
 
 
 def test_tiny_ward_profiles(tiny):
-    s = lots.make_scenario({"West": ["E05900001"], "Both": ["E05900002"]}, unit_layer="wards", assumptions=HAND)
-    prof = lots.assess_lots(tiny, s)
+    s = make_scenario({"West": ["E05900001"], "Both": ["E05900002"]}, unit_layer="wards", assumptions=HAND)
+    prof = assess_lots(tiny, s)
     west = prof.loc["West"]
     assert west["population"] == 3100 and west["working_age"] == 1850 and west["lsoas"] == 2
     # employment deciles 2 and 3 -> typical scores 0.225 and 0.178
@@ -183,61 +197,61 @@ def test_flags_contiguity_value_and_served(tiny):
     g = grid(3, 3)
     lsoas = g.rename(columns={"code": "lsoa_code"}).assign(population=2000, working_age=1200,
                                                            employment_score=0.25, imd_decile=1)
-    lu = lots.prepare_units(lsoas, lsoas, kind="lsoas", code_col="lsoa_code")
-    a = lots.Assumptions(min_value_gbp=0, min_advisors=0)
-    s = lots.make_scenario({"Split": ["r0c0", "r0c2"], "Row": ["r2c0", "r2c1", "r2c2"]}, unit_layer="lsoas",
+    lu = prepare_units(lsoas, lsoas, kind="lsoas", code_col="lsoa_code")
+    a = LotValueModel(min_value_gbp=0, min_advisors=0)
+    s = make_scenario({"Split": ["r0c0", "r0c2"], "Row": ["r2c0", "r2c1", "r2c2"]}, unit_layer="lsoas",
                            assumptions=a, served=["r2c1"])
-    prof = lots.assess_lots(lu, s)
+    prof = assess_lots(lu, s)
     assert prof.loc["Split", "flags"] == ["not contiguous: 2 separate parts"]
     assert len(prof.loc["Row", "flags"]) == 1 and "served by another programme (33% of its area: r2c1)" in \
         prof.loc["Row", "flags"][0]
-    big = lots.make_scenario({"Row": ["r2c0", "r2c1", "r2c2"]}, unit_layer="lsoas",
-                             assumptions=lots.Assumptions(min_value_gbp=10_000_000, min_advisors=50))
-    flags = lots.assess_lots(lu, big).loc["Row", "flags"]
+    big = make_scenario({"Row": ["r2c0", "r2c1", "r2c2"]}, unit_layer="lsoas",
+                             assumptions=LotValueModel(min_value_gbp=10_000_000, min_advisors=50))
+    flags = assess_lots(lu, big).loc["Row", "flags"]
     assert flags[0].startswith("below minimum value") and flags[1].startswith("below minimum advisors")
 
 
 def test_extension_adds_adjacent_units_outside_lots():
     g = grid(3, 3)
     lsoas = g.rename(columns={"code": "lsoa_code"}).assign(population=1000, working_age=500, employment_score=0.2)
-    lu = lots.prepare_units(lsoas, lsoas, kind="lsoas", code_col="lsoa_code")
-    s = lots.make_scenario({"Centre": ["r1c1"], "Corner": ["r0c0"]}, unit_layer="lsoas", assumptions=HAND)
-    ext = lots.extension(lu, s)
+    lu = prepare_units(lsoas, lsoas, kind="lsoas", code_col="lsoa_code")
+    s = make_scenario({"Centre": ["r1c1"], "Corner": ["r0c0"]}, unit_layer="lsoas", assumptions=HAND)
+    ext = extension(lu, s)
     assert ext.loc["Centre", "adjacent_codes"] == ["r0c1", "r1c0", "r1c2", "r2c1"]
     assert ext.loc["Corner", "adjacent_codes"] == ["r0c1", "r1c0"]
     assert ext.loc["Centre", "added_workless"] == pytest.approx(400)
     assert ext.loc["Centre", "added_participants"] == pytest.approx(80)
-    rp = lots.extension(lu, s, eligible_cohorts=["Rapid Progression"])
+    rp = extension(lu, s, eligible_cohorts=["Rapid Progression"])
     assert rp.loc["Centre", "added_participants"] == pytest.approx(80 * 0.30)
 
 
 def test_scenarios_are_checked_and_round_trip(tiny):
     with pytest.raises(DataError) as err:
-        lots.make_scenario({"A": ["E05900001"], "B": ["E05900001", "E05999999"], " ": []}, unit_layer="wards",
+        make_scenario({"A": ["E05900001"], "B": ["E05900001", "E05999999"], " ": []}, unit_layer="wards",
                            known=tiny.codes)
     text = str(err.value)
     assert "already in lot 'A'" in text and "E05999999 is not in the wards layer" in text and "no name" in text
-    s = lots.make_scenario({"A": ["E05900001"]}, unit_layer="wards", served=["E05900002"],
-                           assumptions=lots.Assumptions(caseload=40))
-    back = lots.scenario_from_payload(lots.scenario_payload(s), known=tiny.codes)
+    s = make_scenario({"A": ["E05900001"]}, unit_layer="wards", served=["E05900002"],
+                           assumptions=LotValueModel(caseload=40))
+    back = scenario_from_payload(scenario_payload(s), known=tiny.codes)
     assert back == s
 
 
 def test_enrolled_counts_are_suppressed_in_display(tiny):
     layers = tiny_layers()
-    s = lots.make_scenario({"West": ["E05900001"], "East": ["E05900002"]}, unit_layer="wards")
-    enrolled = lots.enrolled_per_lot(layers["participants"], tiny, s)
+    s = make_scenario({"West": ["E05900001"], "East": ["E05900002"]}, unit_layer="wards")
+    enrolled = enrolled_per_lot(layers["participants"], tiny, s)
     assert enrolled.to_dict() == {"West": 11, "East": 1}
-    table = lots.display_table(lots.assess_lots(tiny, s), enrolled=enrolled)
+    table = display_table(assess_lots(tiny, s), enrolled=enrolled)
     assert table.loc["East", "Enrolled so far"] == "<5"
     assert table.loc["West", "Enrolled so far"] == "11"
 
 
 # ---- comparison and exports -----------------------------------------------------------------------
 def test_compare_table(tiny):
-    one = lots.assess_lots(tiny, lots.make_scenario({"A": ["E05900001"]}, unit_layer="wards"))
-    two = lots.assess_lots(tiny, lots.make_scenario({"A": ["E05900001"], "B": ["E05900002"]}, unit_layer="wards"))
-    table = lots.compare_table({"One": one, "Two": two})
+    one = assess_lots(tiny, make_scenario({"A": ["E05900001"]}, unit_layer="wards"))
+    two = assess_lots(tiny, make_scenario({"A": ["E05900001"], "B": ["E05900002"]}, unit_layer="wards"))
+    table = compare_table({"One": one, "Two": two})
     assert list(table.columns) == ["One", "Two"]
     assert table.loc["Lots"].tolist() == ["1", "2"]
     assert table.loc["Residents"].tolist() == ["3,100", "6,200"]
@@ -245,11 +259,11 @@ def test_compare_table(tiny):
 
 def test_exports(tiny, tmp_path):
     layers = tiny_layers()
-    s = lots.make_scenario({"West": ["E05900001"], "East": ["E05900002"]}, unit_layer="wards")
-    prof = lots.assess_lots(tiny, s)
-    enrolled = lots.enrolled_per_lot(layers["participants"], tiny, s)
+    s = make_scenario({"West": ["E05900001"], "East": ["E05900002"]}, unit_layer="wards")
+    prof = assess_lots(tiny, s)
+    enrolled = enrolled_per_lot(layers["participants"], tiny, s)
     gpkg = tmp_path / "lots.gpkg"
-    gpkg.write_bytes(lots.export_gpkg(tiny, s, prof, attribution="Test attribution"))
+    gpkg.write_bytes(export_gpkg(tiny, s, prof, attribution="Test attribution"))
     assert {str(n) for n, _ in pyogrio.list_layers(gpkg)} == {"lots", "lot_units", "assumptions", "about"}
     shapes = gpd.read_file(gpkg, layer="lots")
     assert shapes.crs.to_epsg() == 27700 and sorted(shapes["lot"]) == ["East", "West"]
@@ -257,17 +271,17 @@ def test_exports(tiny, tmp_path):
     about = pyogrio.read_dataframe(gpkg, layer="about")
     assert "Test attribution" in set(about["value"])
 
-    csv = lots.export_csv(prof, attribution="Test attribution", enrolled=enrolled).decode("utf-8-sig")
+    csv = export_csv(prof, attribution="Test attribution", enrolled=enrolled).decode("utf-8-sig")
     assert csv.startswith("# Patchwork lot profiles") and "Test attribution" in csv.splitlines()[0]
     table = pd.read_csv(_io.StringIO(csv), comment="#")
     assert list(table["Lot"]) == ["West", "East"] and "<5" in set(table["Enrolled so far"])
 
-    book = openpyxl.load_workbook(_io.BytesIO(lots.export_xlsx(tiny, s, prof, enrolled=enrolled)))
+    book = openpyxl.load_workbook(_io.BytesIO(export_xlsx(tiny, s, prof, enrolled=enrolled)))
     assert book.sheetnames == ["Lots", "Units", "Assumptions", "About"]
 
-    pdf = lots.summary_pdf(tiny, s, prof, attribution="Test attribution", enrolled=enrolled)
+    pdf = summary_pdf(tiny, s, prof, attribution="Test attribution", enrolled=enrolled)
     assert pdf.startswith(b"%PDF")
     assert pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") + pdf.count(b"/Type /Page>") >= 2 or \
         pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 2
-    one = lots.summary_pdf(tiny, s, prof, lots=["West"])
+    one = summary_pdf(tiny, s, prof, lots=["West"])
     assert one.count(b"/Type /Page") - one.count(b"/Type /Pages") == 1

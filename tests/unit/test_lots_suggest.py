@@ -7,17 +7,22 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo.plan import lots
-from geo.plan.lots_suggest import divide_area, suggest_clusters, suggest_lots
+from geo.assumptions import LotValueModel
 from geo.model import DataError
+from geo.plan.lots import contiguity
+from geo.plan.lots.contiguity import Adjacency
+from geo.plan.lots.profile import assess_lots
+from geo.plan.lots.scenario import make_scenario
+from geo.plan.lots.suggest import divide_area, suggest_clusters, suggest_lots
+from geo.plan.lots.units import prepare_units
 from tests.unit.test_lots import grid
 
-ADJ: dict[tuple[int, int], lots.Adjacency] = {}
+ADJ: dict[tuple[int, int], Adjacency] = {}
 
 
-def adjacency(rows: int, cols: int) -> lots.Adjacency:
+def adjacency(rows: int, cols: int) -> Adjacency:
     if (rows, cols) not in ADJ:
-        ADJ[(rows, cols)] = lots.adjacency(grid(rows, cols), code_col="code")
+        ADJ[(rows, cols)] = contiguity.adjacency(grid(rows, cols), code_col="code")
     return ADJ[(rows, cols)]
 
 
@@ -37,7 +42,7 @@ def problems(draw):
     return rows, cols, value, need, k, float(min_value), exclude
 
 
-def check_lots(adj: lots.Adjacency, found: dict[str, tuple[str, ...]], value: np.ndarray, min_value: float) -> None:
+def check_lots(adj: Adjacency, found: dict[str, tuple[str, ...]], value: np.ndarray, min_value: float) -> None:
     pos = adj.position
     seen: set[str] = set()
     for name, codes in found.items():
@@ -114,10 +119,10 @@ def test_suggest_lots_meets_value_and_advisor_minimums():
     g = grid(4, 4)
     lsoas = g.rename(columns={"code": "lsoa_code"}).assign(population=1500, working_age=1000,
                                                            employment_score=np.linspace(0.05, 0.35, 16))
-    lu = lots.prepare_units(lsoas, lsoas, kind="lsoas", code_col="lsoa_code")
-    a = lots.Assumptions(min_value_gbp=50_000, min_advisors=1.0)
+    lu = prepare_units(lsoas, lsoas, kind="lsoas", code_col="lsoa_code")
+    a = LotValueModel(min_value_gbp=50_000, min_advisors=1.0)
     out = suggest_lots(lu, a, k=3)
-    prof = lots.assess_lots(lu, lots.make_scenario(out.lots, unit_layer="lsoas", assumptions=a))
+    prof = assess_lots(lu, make_scenario(out.lots, unit_layer="lsoas", assumptions=a))
     assert len(prof) == 3 and all(not f for f in prof["flags"])
     assert "funds the minimum of 1 advisor" in out.notes[0]
     div = suggest_lots(lu, a, k=2, mode="divide")

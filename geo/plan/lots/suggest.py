@@ -19,14 +19,17 @@ could not reach it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import numpy as np
 import shapely
 
-from geo.plan.lots import Adjacency, Assumptions, LotUnits, check_assumptions, value_for_advisors, value_model
+from geo.assumptions import LotValueModel
 from geo.model import DataError, Problem
+from geo.plan.lots.contiguity import Adjacency
+from geo.plan.lots.units import LotUnits
+from geo.plan.lots.value import value_for_advisors, value_model
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,7 @@ def suggest_clusters(adj: Adjacency, *, need: np.ndarray, weight: np.ndarray, va
 
     def centre(members: list[int]) -> np.ndarray:
         w = weight[members] + 1e-9
-        return (xy[members] * w[:, None]).sum(0) / w.sum()
+        return np.asarray((xy[members] * w[:, None]).sum(0) / w.sum(), dtype="float64")
 
     def objective(members: Sequence[int]) -> float:
         m = list(members)
@@ -135,7 +138,8 @@ def suggest_clusters(adj: Adjacency, *, need: np.ndarray, weight: np.ndarray, va
         for _ in range(max_rounds):
             mset = set(current)
             val = float(value[current].sum())
-            best_gain, best_move = 1e-9, None
+            best_gain = 1e-9
+            best_move: tuple[int, int | None] | None = None
             base = objective(current)
             frontier = sorted({int(v) for u in current for v in nbrs[u]
                                if allowed[v] and not used[v] and int(v) not in mset})
@@ -159,8 +163,8 @@ def suggest_clusters(adj: Adjacency, *, need: np.ndarray, weight: np.ndarray, va
                         best_gain, best_move = gain, (u, v)
             if best_move is None:
                 break
-            u, v = best_move
-            current = [x for x in current if x != u] + ([v] if v is not None else [])
+            drop, add = best_move
+            current = [x for x in current if x != drop] + ([add] if add is not None else [])
         return current
 
     clusters: list[list[int]] = []
@@ -236,7 +240,7 @@ def divide_area(adj: Adjacency, *, value: np.ndarray, xy: np.ndarray, k: int, mi
 
     def centre(i: int) -> np.ndarray:
         m = list(members[i])
-        return xy[m].mean(0)
+        return np.asarray(xy[m].mean(0), dtype="float64")
 
     active = set(range(k))
     while active:
@@ -319,9 +323,8 @@ def divide_area(adj: Adjacency, *, value: np.ndarray, xy: np.ndarray, k: int, mi
     return Suggestion(lots=lots, notes=tuple(notes))
 
 
-def unit_inputs(lu: LotUnits, a: Assumptions) -> dict[str, np.ndarray]:
+def unit_inputs(lu: LotUnits, a: LotValueModel) -> dict[str, np.ndarray]:
     """Per-unit need (workless rate), weight (working age), value (£) and centre (m) for the heuristics."""
-    check_assumptions(a)
     needs = lu.needs.reindex(list(lu.codes))
     wa = needs["working_age"].to_numpy(dtype="float64")
     wl = needs["workless"].to_numpy(dtype="float64")
@@ -334,7 +337,7 @@ def unit_inputs(lu: LotUnits, a: Assumptions) -> dict[str, np.ndarray]:
     return {"need": rate, "weight": wa, "value": value, "xy": xy}
 
 
-def suggest_lots(lu: LotUnits, a: Assumptions, *, k: int, mode: str = "clusters", within: Iterable[str] | None = None,
+def suggest_lots(lu: LotUnits, a: LotValueModel, *, k: int, mode: str = "clusters", within: Iterable[str] | None = None,
                  exclude: Iterable[str] = (), min_value_gbp: float | None = None) -> Suggestion:
     """Suggest lots over `lu` with the value model `a` (minimum value defaults to `a.min_value_gbp`).
 
@@ -347,8 +350,8 @@ def suggest_lots(lu: LotUnits, a: Assumptions, *, k: int, mode: str = "clusters"
     for_advisors = value_for_advisors(a.min_advisors, a)
     notes: tuple[str, ...] = ()
     if for_advisors > min_v:
-        notes = (f"Each lot must be worth at least £{for_advisors:,.0f}, the value that funds the minimum of "
-                 f"{a.min_advisors:g} advisor(s) (more than the minimum value of £{min_v:,.0f}).",)
+        notes = ((f"Each lot must be worth at least £{for_advisors:,.0f}, the value that funds the minimum of "
+                  f"{a.min_advisors:g} advisor(s) (more than the minimum value of £{min_v:,.0f})."),)
         min_v = for_advisors
     if mode == "clusters":
         out = suggest_clusters(lu.adjacency, need=inp["need"], weight=inp["weight"], value=inp["value"],

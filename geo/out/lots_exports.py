@@ -1,0 +1,269 @@
+"""Exports of a lot scenario, as bytes: a GeoPackage (lots, lot_units, assumptions, about), the lot
+profiles as CSV, an Excel workbook, and a one-page PDF summary per lot.
+
+Participants already enrolled appear only as counts suppressed below the threshold ("<5"), through
+`geo.plan.lots.tables.display_table`. Nothing here reads a file; the GeoPackage goes through a
+temporary file because GDAL writes files.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+from fpdf import FPDF
+from openpyxl.utils import get_column_letter
+
+from geo import model
+from geo.out.exports import csv_bytes
+from geo.plan.lots.scenario import Scenario
+from geo.plan.lots.tables import display_table, lot_row
+from geo.plan.lots.units import LotUnits
+from geo.plan.lots.value import assumption_table
+
+_TEXT_COLUMNS = ("unit_names", "councils", "imd_profile", "workless_basis")
+_MODEL_NOTE = ("Expected participants, advisors, cost and income are model estimates from the assumptions listed; "
+               "only the £889 and £400 job-outcome payments and the other values marked 'Source' come from the "
+               "source documents.")
+
+
+def lots_frame(lu: LotUnits, scenario: Scenario, prof: pd.DataFrame) -> gpd.GeoDataFrame:
+    """One polygon per lot (its units dissolved) with the profile's numeric columns (EPSG:27700)."""
+    assign = scenario.assignment()
+    units = lu.units[lu.units["code"].isin(assign.index)].copy()
+    units["lot"] = units["code"].map(assign.to_dict())
+    shapes = units.dissolve(by="lot", as_index=True)[["geometry"]]
+    cols = [c for c in prof.columns
+            if c != "flags" and (pd.api.types.is_numeric_dtype(prof[c]) or c in _TEXT_COLUMNS)]
+    data = prof[cols].copy()
+    data["flags"] = ["; ".join(f) for f in prof["flags"]]
+    for c in data.columns:
+        if pd.api.types.is_bool_dtype(data[c]):
+            data[c] = data[c].astype(int)
+    out = gpd.GeoDataFrame(data.join(shapes, how="left"), geometry="geometry", crs=lu.units.crs)
+    return out.reset_index().rename(columns={"index": "lot"})
+
+
+def unit_frame(lu: LotUnits, scenario: Scenario) -> gpd.GeoDataFrame:
+    """Every unit in a lot, with its lot and need (EPSG:27700)."""
+    assign = scenario.assignment()
+    units = lu.units[lu.units["code"].isin(assign.index)].copy()
+    units["lot"] = units["code"].map(assign.to_dict())
+    n = lu.needs.reindex(units["code"])
+    for col in ("lsoas", "population", "working_age", "workless"):
+        units[col] = n[col].to_numpy()
+    return units[["lot", "code", "name", "lad_name", "lsoas", "population", "working_age", "workless", "geometry"]]
+
+
+def about_table(scenario: Scenario, *, title: str, attribution: str) -> pd.DataFrame:
+    """The 'about' table of the GeoPackage and workbook: title, date, units, what is modelled, attribution."""
+    rows = [("title", title), ("made", model.today().isoformat()), ("units", scenario.unit_layer),
+            ("model", _MODEL_NOTE),
+            ("attribution", attribution or "")]
+    return pd.DataFrame(rows, columns=["key", "value"])
+
+
+def export_gpkg(lu: LotUnits, scenario: Scenario, prof: pd.DataFrame, *, title: str = "Lots",
+                attribution: str = "") -> bytes:
+    """A GeoPackage with layers lots, lot_units, assumptions and about; returned as bytes."""
+    with tempfile.TemporaryDirectory(prefix="patchwork-lots-") as tmp:
+        path = os.path.join(tmp, "lots.gpkg")
+        pyogrio.write_dataframe(lots_frame(lu, scenario, prof), path, layer="lots", driver="GPKG",
+                                promote_to_multi=True)
+        pyogrio.write_dataframe(unit_frame(lu, scenario), path, layer="lot_units", driver="GPKG",
+                                promote_to_multi=True)
+        pyogrio.write_dataframe(assumption_table(scenario.assumptions), path, layer="assumptions", driver="GPKG")
+        pyogrio.write_dataframe(about_table(scenario, title=title, attribution=attribution), path, layer="about",
+                                driver="GPKG")
+        with open(path, "rb") as fh:
+            return fh.read()
+
+
+def export_csv(prof: pd.DataFrame, *, attribution: str = "", enrolled: pd.Series | None = None) -> bytes:
+    """The lot profile as CSV (UTF-8 with BOM for Excel); the first line is a '#' note with attribution."""
+    note = ("Patchwork lot profiles. Participants, advisors, cost and income are model estimates; "
+            "see the assumptions export. " + (attribution or "")).replace("\n", " ")
+    return csv_bytes(display_table(prof, enrolled=enrolled).reset_index(), notes=[note])
+
+
+def export_xlsx(lu: LotUnits, scenario: Scenario, prof: pd.DataFrame, *, title: str = "Lots",
+                attribution: str = "", enrolled: pd.Series | None = None) -> bytes:
+    """An Excel workbook: Lots (profile), Units, Assumptions, About."""
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
+        display_table(prof, enrolled=enrolled).to_excel(xl, sheet_name="Lots")
+        pd.DataFrame(unit_frame(lu, scenario).drop(columns="geometry")).to_excel(xl, sheet_name="Units", index=False)
+        assumption_table(scenario.assumptions).to_excel(xl, sheet_name="Assumptions", index=False)
+        about_table(scenario, title=title, attribution=attribution).to_excel(xl, sheet_name="About", index=False)
+        for ws in xl.book.worksheets:
+            for i, col in enumerate(ws.columns, start=1):
+                width = max(len(str(c.value or "")) for c in col[:50])
+                ws.column_dimensions[get_column_letter(i)].width = min(max(10, width + 2), 60)
+    return buf.getvalue()
+
+
+def safe_filename(text: str) -> str:
+    """`text` with every run of characters other than letters, digits, '_', '.' and '-' made one '_'."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "lots"
+
+
+# ---- the PDF summary ------------------------------------------------------------------------------
+_LATIN1_FIX = str.maketrans({"–": "-", "—": "-", "…": "...", "’": "'", "‘": "'", "“": '"', "”": '"', "×": "x",
+                             "÷": "/", "≥": ">=", "≤": "<="})
+_NO_FLAGS = ("None: contiguous, above the minimum value and advisor count, no overlap with served areas.")
+
+
+def _pdf_text(text: str) -> str:
+    return str(text).translate(_LATIN1_FIX).encode("latin-1", "replace").decode("latin-1")
+
+
+def _key_figures(row: pd.Series, disp: pd.Series, *, enrolled: bool) -> list[tuple[str, str]]:
+    figures = [
+        ("Residents", disp["Residents"]), ("Working-age residents", disp["Working-age residents"]),
+        ("In most deprived 10% / 20%", f"{disp['In most deprived 10%']} / {disp['In most deprived 20%']}"),
+        ("Estimated workless residents", disp["Estimated workless residents"]),
+        ("Workless estimate basis", str(row["workless_basis"])),
+        ("Expected participants (model)", disp["Expected participants (model)"]),
+        ("Active at once (model)", disp["Active at once (model)"]),
+        ("Advisors needed (FTE)", disp["Advisors needed (FTE)"]),
+        ("Delivery cost", disp["Delivery cost"]), ("Set-up cost", disp["Set-up cost"]),
+        ("Lot value", disp["Lot value"]),
+        ("Expected job outcomes (model)", disp["Expected job outcomes (model)"]),
+        ("Sustained 13 weeks (model)", disp["Sustained 13 weeks (model)"]),
+        ("Payment-by-results income", f"{disp['Payment-by-results income']} ({disp['PbR income / value']} of value)"),
+    ]
+    if enrolled:
+        figures.append(("Enrolled so far", disp["Enrolled so far"]))
+    return figures
+
+
+def _pdf_decile_bars(pdf: FPDF, row: pd.Series, *, y0: float) -> None:
+    pdf.set_font("Helvetica", "B", 10)
+    pdf.set_xy(12, y0)
+    pdf.cell(100, 5, "LSOAs by IMD decile (1 = most deprived 10% in England)")
+    counts = [int(row[f"lsoas_decile_{d}"]) for d in range(1, 11)]
+    top = max(counts) or 1
+    for d, n in enumerate(counts, start=1):
+        x = 14 + (d - 1) * 9
+        hgt = 22 * n / top
+        shade = int(60 + 17 * (d - 1))
+        pdf.set_fill_color(shade, shade - 20 if shade > 20 else 0, 160)
+        if n:
+            pdf.rect(x, y0 + 30 - hgt, 7, hgt, style="F")
+        pdf.set_font("Helvetica", "", 7)
+        pdf.set_xy(x - 1, y0 + 30.5)
+        pdf.cell(9, 3.5, str(d), align="C")
+        pdf.set_xy(x - 1, y0 + 30 - hgt - 4)
+        pdf.cell(9, 3.5, str(n), align="C")
+
+
+def _pdf_lot_page(pdf: FPDF, lu: LotUnits, scenario: Scenario, lot: str, row: pd.Series, disp: pd.Series,
+                  assumptions: pd.DataFrame, *, title: str, attribution: str, enrolled: bool) -> None:
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.set_xy(12, 10)
+    pdf.cell(186, 8, _pdf_text(f"{title}: {lot}"))
+    pdf.set_font("Helvetica", "", 9)
+    pdf.set_xy(12, 19)
+    pdf.multi_cell(186, 4.2, _pdf_text(f"{row['unit_names']}" + (f"  ({row['councils']})" if row["councils"] else "")
+                                       + f"  -  {scenario.unit_layer}"))
+    _pdf_outline(pdf, lu, scenario.lots.get(lot, ()), x=12, y=32, w=80, h=80)
+    y = 32.0
+    for label, value in _key_figures(row, disp, enrolled=enrolled):
+        pdf.set_xy(98, y)
+        pdf.set_font("Helvetica", "", 9)
+        pdf.cell(52, 5, _pdf_text(label))
+        pdf.set_font("Helvetica", "B", 9)
+        pdf.multi_cell(48, 5, _pdf_text(value))
+        y = max(y + 5.4, pdf.get_y() + 0.4)
+    y0 = 118.0
+    _pdf_decile_bars(pdf, row, y0=y0)
+    y = y0 + 38
+    pdf.set_font("Helvetica", "B", 10)
+    pdf.set_xy(12, y)
+    pdf.cell(100, 5, "Flags")
+    pdf.set_font("Helvetica", "", 9)
+    pdf.set_xy(12, y + 5.5)
+    pdf.multi_cell(186, 4.5, _pdf_text("; ".join(row["flags"]) if row["flags"] else _NO_FLAGS))
+    y = pdf.get_y() + 3
+    pdf.set_font("Helvetica", "B", 10)
+    pdf.set_xy(12, y)
+    pdf.cell(100, 5, "Model assumptions (values marked 'Source' come from the source documents)")
+    pdf.set_font("Helvetica", "", 7.2)
+    y += 6
+    for _, a in assumptions.iterrows():
+        if y > 280:
+            break
+        pdf.set_xy(12, y)
+        pdf.cell(70, 3.6, _pdf_text(a["setting"])[:55])
+        pdf.cell(22, 3.6, _pdf_text(a["value"]))
+        pdf.cell(94, 3.6, _pdf_text(a["basis"])[:80])
+        y += 3.6
+    pdf.set_font("Helvetica", "I", 6.5)
+    pdf.set_xy(12, 284)
+    pdf.multi_cell(186, 3, _pdf_text(f"Made with Patchwork on {model.today():%d %B %Y}. Participants, advisors, "
+                                     "cost and income are estimates from the model above. " + (attribution or "")))
+
+
+def summary_pdf(lu: LotUnits, scenario: Scenario, prof: pd.DataFrame, *, lots: Sequence[str] | None = None,
+                title: str = "Commissioning lot", attribution: str = "",
+                enrolled: pd.Series | None = None) -> bytes:
+    """A one-page A4 summary per lot (map outline, need, value, flags, assumptions), as PDF bytes."""
+    chosen = list(lots) if lots is not None else list(prof.index)
+    table = display_table(prof, enrolled=enrolled)
+    assumptions = assumption_table(scenario.assumptions)
+    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.set_title(_pdf_text(title))
+    for lot in chosen:
+        _pdf_lot_page(pdf, lu, scenario, lot, lot_row(prof, lot), lot_row(table, lot), assumptions, title=title,
+                      attribution=attribution, enrolled=enrolled is not None)
+    return bytes(pdf.output())
+
+
+def _pdf_outline(pdf: FPDF, lu: LotUnits, codes: Iterable[str], *, x: float, y: float, w: float, h: float) -> None:
+    """The lot's units (filled) and their neighbours (outline) drawn to fit the box."""
+    codes = [c for c in codes if c in lu.adjacency.position]
+    pdf.set_draw_color(180, 180, 180)
+    pdf.rect(x, y, w, h)
+    if not codes:
+        return
+    nb: set[str] = set()
+    for c in codes:
+        nb.update(lu.adjacency.neighbours(c))
+    nb -= set(codes)
+    sel = lu.units[lu.units["code"].isin(codes)]
+    ctx = lu.units[lu.units["code"].isin(nb)]
+    minx, miny, maxx, maxy = sel.total_bounds
+    pad = 0.08 * max(maxx - minx, maxy - miny, 1.0)
+    minx, miny, maxx, maxy = minx - pad, miny - pad, maxx + pad, maxy + pad
+    scale = min(w / (maxx - minx), h / (maxy - miny))
+    ox = x + (w - (maxx - minx) * scale) / 2
+    oy = y + (h - (maxy - miny) * scale) / 2
+
+    def draw(geom: Any, style: str) -> None:
+        geom = shapely.clip_by_rect(geom, minx, miny, maxx, maxy)
+        for poly in getattr(geom, "geoms", [geom]):
+            if poly.is_empty or poly.geom_type != "Polygon":
+                continue
+            pts = [(ox + (px - minx) * scale, oy + (maxy - py) * scale)
+                   for px, py in shapely.simplify(poly, 1 / scale * 0.3).exterior.coords]
+            if len(pts) >= 3:
+                pdf.polygon(pts, style=style)
+
+    pdf.set_line_width(0.2)
+    pdf.set_draw_color(150, 150, 150)
+    for g in ctx.geometry:
+        draw(g, "D")
+    pdf.set_fill_color(84, 39, 143)
+    pdf.set_draw_color(255, 255, 255)
+    for g in sel.geometry:
+        draw(g, "DF")
