@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io as _io
+import json
 
 import geopandas as gpd
 import openpyxl
@@ -11,13 +12,24 @@ import pyogrio
 import pytest
 from shapely.geometry import box
 
-from geo.assumptions import PROGRESSION_OUTCOME, CohortAssumption, LotValueModel
+from geo import io
+from geo.assumptions import (
+    DEFAULT_CASELOAD,
+    DEFAULT_COHORTS,
+    DEFAULT_MONTHS_ON_PROGRAMME,
+    DEFAULT_WORKING_AGE_SHARE,
+    LOT_VALUE_BOUNDS,
+    LOT_VALUE_SOURCES,
+    PROGRESSION_OUTCOME,
+    CohortAssumption,
+    LotValueModel,
+)
 from geo.model import DataError
 from geo.out.lots_exports import export_csv, export_gpkg, export_xlsx, summary_pdf
 from geo.plan.lots.contiguity import adjacency
 from geo.plan.lots.need import lsoa_needs
 from geo.plan.lots.profile import assess_lots, enrolled_per_lot, extension
-from geo.plan.lots.scenario import make_scenario, scenario_from_payload, scenario_payload
+from geo.plan.lots.scenario import PLAN_KIND, make_scenario, scenario_from_payload, scenario_payload
 from geo.plan.lots.tables import compare_table, display_table
 from geo.plan.lots.units import prepare_units
 from geo.plan.lots.value import (
@@ -130,6 +142,67 @@ def test_assumptions_round_trip_and_unknown_keys():
     frame = cohort_frame(a)
     frame.loc[0, "payment_gbp"] = 900.0
     assert with_cohort_frame(a, frame).cohorts[0].payment_gbp == 900.0
+
+
+#: A scenario exactly as Patchwork saved it before the value model moved to geo.assumptions (payload of
+#: a geo.io plan of kind "lots"; the assumption keys are the field names of the old `lots.Assumptions`).
+OLD_PAYLOAD = (
+    '{"unit_layer": "wards", "lots": {"North": ["E05900001"], "South": ["E05900002"]}, "assumptions": '
+    '{"engagement_rate": 0.2, "delivery_months": 36.0, "months_on_programme": 12.0, "caseload": 40, '
+    '"advisor_cost_gbp_per_year": 36000.0, "venue_cost_gbp_per_advisor_month": 350.0, "management_share": 0.15, '
+    '"set_up_months": 6.0, "set_up_cost_share": 0.5, "sustained_13w_rate": 0.68, "working_age_share": 0.62, '
+    '"min_value_gbp": 173000.0, "min_advisors": 1.0, "cohorts": [{"cohort": "Hardest to Help", "share": 0.3, '
+    '"outcome_rate": 0.22, "payment_gbp": 889.0, "outcome": "job outcome"}, {"cohort": "Harder to Reach", '
+    '"share": 0.25, "outcome_rate": 0.3, "payment_gbp": 650.0, "outcome": "job outcome"}, {"cohort": '
+    '"Rapid Progression", "share": 0.3, "outcome_rate": 0.45, "payment_gbp": 400.0, "outcome": "job outcome"}, '
+    '{"cohort": "Employed Progression", "share": 0.15, "outcome_rate": 0.25, "payment_gbp": 300.0, "outcome": '
+    '"in-work progression"}]}, "served": ["E05900002"]}')
+
+
+def test_value_model_defaults_come_from_one_place():
+    a = LotValueModel()
+    assert a.caseload == DEFAULT_CASELOAD and a.months_on_programme == DEFAULT_MONTHS_ON_PROGRAMME
+    assert a.working_age_share == DEFAULT_WORKING_AGE_SHARE and a.is_default
+    assert list(LOT_VALUE_BOUNDS) == [k for k in a.to_dict() if k != "cohorts"]  # a label for every field
+    assert all(k in LOT_VALUE_BOUNDS or k.startswith("cohort:") for k in LOT_VALUE_SOURCES)
+
+
+def test_value_model_is_typed_and_each_bad_value_names_its_field():
+    a = LotValueModel(caseload=40, delivery_months=24, cohorts=list(DEFAULT_COHORTS))
+    assert type(a.caseload) is float and type(a.delivery_months) is float and isinstance(a.cohorts, tuple)
+    assert a == LotValueModel(caseload=40.0, delivery_months=24.0)
+    for field, value, text in [("delivery_months", 0, "Delivery period must be more than 0, got 0"),
+                               ("set_up_months", -1, "Set-up period cannot be negative, got -1"),
+                               ("management_share", 1.5, "Management and overheads must be a share between 0 and 1"),
+                               ("caseload", "50", "Caseload is '50', not a number"),
+                               ("min_advisors", True, "Minimum advisors is True, not a number"),
+                               ("engagement_rate", float("inf"), "Engagement rate is inf, not a number")]:
+        with pytest.raises(DataError) as err:
+            LotValueModel(**{field: value})
+        assert [p.column for p in err.value.problems] == [field], field
+        assert text in str(err.value)
+    with pytest.raises(DataError, match="has no cohorts"):
+        LotValueModel(cohorts=())
+    with pytest.raises(DataError, match="cohort 'Hardest to Help' appears twice"):
+        LotValueModel(cohorts=(DEFAULT_COHORTS[0], DEFAULT_COHORTS[0]))
+
+
+def test_a_scenario_saved_by_the_old_version_still_loads(tiny_workspace_path, tmp_path):
+    path = tmp_path / "tiny.gpkg"
+    path.write_bytes(tiny_workspace_path.read_bytes())
+    io.save_plan(path, kind=PLAN_KIND, name="Saved before", payload=json.loads(OLD_PAYLOAD), meta={"lots": 2})
+    _, payload = io.load_plan(path, kind=PLAN_KIND, name="Saved before")
+    s = scenario_from_payload(payload, known=["E05900001", "E05900002"])
+    assert s == make_scenario({"North": ["E05900001"], "South": ["E05900002"]}, unit_layer="wards",
+                              served=["E05900002"], assumptions=LotValueModel(engagement_rate=0.2, caseload=40))
+    assert scenario_payload(s) == {**json.loads(OLD_PAYLOAD),
+                                   "assumptions": {**json.loads(OLD_PAYLOAD)["assumptions"], "caseload": 40.0}}
+    # older still: no served areas, and settings added since (min_advisors, cohorts) take their defaults
+    bare = scenario_from_payload({"unit_layer": "wards", "lots": {"North": ["E05900001"]},
+                                  "assumptions": {"engagement_rate": 0.2}})
+    assert bare.served == () and bare.assumptions == LotValueModel(engagement_rate=0.2)
+    with pytest.raises(DataError, match="cohort table is not readable"):
+        scenario_from_payload({**json.loads(OLD_PAYLOAD), "assumptions": {"cohorts": [{"name": "x"}]}})
 
 
 # ---- contiguity on a hand-made grid ---------------------------------------------------------------
