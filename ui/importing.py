@@ -9,7 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from geo import io
-from geo.read.importing import ColumnMappingNeeded, ImportReport
+from geo.read.columns import ColumnMappingNeeded
+from geo.read.report import ImportReport
 
 NONE = "(not in this file)"
 

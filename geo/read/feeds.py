@@ -23,18 +23,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.read.importing import (
-    FIRST_DATA_ROW,
-    ImportReport,
-    RowIssue,
-    in_gb_bng,
-    in_gb_lonlat,
-    lonlat_to_bng,
-    norm_header,
-    show_value,
-    to_number,
-)
 from geo.model import CRS, DataError, Problem
+from geo.read.columns import norm_header, show_value, to_number
+from geo.read.geometry import in_gb_bng, in_gb_lonlat, lonlat_to_bng
+from geo.read.report import FIRST_DATA_ROW, ImportReport, RowIssue
 
 BUS_ROUTE_TYPES = frozenset({3, 11, 800, *range(700, 717)})
 DAY_START_S, DAY_END_S = 7 * 3600, 19 * 3600

@@ -27,8 +27,9 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from geo.read.importing import FIRST_DATA_ROW, ImportReport, RowIssue, norm_header, show_value, to_number
 from geo.model import DataError, Problem
+from geo.read.columns import norm_header, show_value, to_number
+from geo.read.report import FIRST_DATA_ROW, ImportReport, RowIssue
 
 #: Columns of the lsoas layer a table can fill.
 VALUE_COLUMNS: tuple[str, ...] = (

@@ -31,8 +31,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.read.importing import ImportReport, in_gb_lonlat, lonlat_to_bng
 from geo.model import CRS, VENUE_KINDS
+from geo.read.geometry import in_gb_lonlat, lonlat_to_bng
+from geo.read.report import ImportReport
 
 #: Ways people walk along (motorways and their links are not walkable and are left out).
 ROAD_HIGHWAYS: frozenset[str] = frozenset({

@@ -22,24 +22,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.read.importing import (
-    FIRST_DATA_ROW,
-    ColumnMappingNeeded,
-    ImportReport,
-    Role,
-    RowIssue,
-    check_mapping,
-    flag_far,
-    in_gb_bng,
-    in_gb_lonlat,
-    lonlat_to_bng,
-    norm_header,
-    resolve_roles,
-    show_value,
-    to_number,
-)
 from geo.model import CRS, PARTNER_KINDS, SCHEMAS, VENUE_KINDS, DataError, Problem, coerce_column
+from geo.read.columns import ColumnMappingNeeded, Role, check_mapping, norm_header, resolve_roles, show_value, to_number
+from geo.read.geometry import flag_far, in_gb_bng, in_gb_lonlat, lonlat_to_bng
 from geo.read.postcodes import PostcodeIndex, normalise
+from geo.read.report import FIRST_DATA_ROW, ImportReport, RowIssue
 
 _LOCATION_ROLES: tuple[Role, ...] = (
     Role("lat", "latitude", ("lat", "latitude", "y_lat", "lat_wgs84", "wgs84_lat")),

@@ -18,8 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from geo.read.importing import ImportReport, in_gb_bng, lonlat_to_bng, norm_header, to_number
 from geo.model import DataError, Problem
+from geo.read.columns import norm_header, to_number
+from geo.read.geometry import in_gb_bng, lonlat_to_bng
+from geo.read.report import ImportReport
 
 _POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
 CODEPOINT_COLUMNS: tuple[str, ...] = ("Postcode", "Positional_quality_indicator", "Eastings", "Northings",
