@@ -60,18 +60,11 @@ from geo.io.store import (
 )
 
 __all__ = [
-    # store
-    "META_TABLE", "REPO_ROOT", "data_dir", "list_workspaces", "read_meta", "read_workspace", "workspace_dir",
-    "write_workspace",
-    # plans
-    "PLANS_TABLE", "PlanInfo", "StalePlanError", "delete_plan", "list_plans", "load_plan", "save_plan",
-    # sources and importers
-    "Source", "Upload", "read_table", "read_vector", "source_name",
-    "GTFS_FILES", "headers_of", "import_gtfs", "import_lsoa_table", "import_lsoas", "import_naptan", "import_osm",
-    "import_points", "import_postcodes", "import_wards", "read_osm",
-    # remembered beside the workspaces
-    "MAPPINGS_FILE", "SALT_FILE", "mapping_key", "participant_salt", "remember_mapping", "remembered_mapping",
-    # building a workspace, the command line, the demo file
-    "BuildResult", "Progress", "WorkspaceSources", "build_workspace", "unused_path", "main",
-    "demo_generator_hash", "demo_path", "ensure_demo",
+    "GTFS_FILES", "MAPPINGS_FILE", "META_TABLE", "PLANS_TABLE", "REPO_ROOT", "SALT_FILE", "BuildResult", "PlanInfo",
+    "Progress", "Source", "StalePlanError", "Upload", "WorkspaceSources", "build_workspace", "data_dir",
+    "delete_plan", "demo_generator_hash", "demo_path", "ensure_demo", "headers_of", "import_gtfs",
+    "import_lsoa_table", "import_lsoas", "import_naptan", "import_osm", "import_points", "import_postcodes",
+    "import_wards", "list_plans", "list_workspaces", "load_plan", "main", "mapping_key", "participant_salt",
+    "read_meta", "read_osm", "read_table", "read_vector", "read_workspace", "remember_mapping", "remembered_mapping",
+    "save_plan", "source_name", "unused_path", "workspace_dir", "write_workspace",
 ]

@@ -219,9 +219,9 @@ def build_workspace(sources: WorkspaceSources, *, name: str, out: str | Path | N
     tick(f"Writing the workspace {path.name}")
     meta = assemble.workspace_meta(name=name, editions=editions, lsoa_year=year, ward_year=w.year, used=used,
                                    sources=sources.named(), reports=reports, participants=bool(sources.participants),
-                                   built_at=dt.datetime.now(dt.timezone.utc))
+                                   built_at=dt.datetime.now(dt.UTC))
     write_workspace(path, layers, meta)
     if progress is not None:
         progress(1.0, f"Workspace {path.name} written")
-    counts = {k: int(len(v)) for k, v in layers.items()}
+    counts = {k: len(v) for k, v in layers.items()}
     return BuildResult(path, name, reports, counts, meta)

@@ -13,14 +13,14 @@ from __future__ import annotations
 import csv
 import io as _stdio
 import zipfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import osmium
 import pandas as pd
-import shapely
 
 from geo.io.remembered import participant_salt, remembered_mapping
 from geo.io.sources import (
@@ -43,10 +43,11 @@ from geo.read.report import ImportReport
 
 
 # ---- boundaries ------------------------------------------------------------------------------------
-def _choose_ons(prefix: str) -> Any:
+def _choose_ons(prefix: str) -> LayerChoice:
+    """Of a file's layers, the one with the newest ONS columns for `prefix` (else the first)."""
 
     def choose(layers: list[tuple[str, list[str]]]) -> str:
-        scored = [(max(ons.ons_columns(fields, prefix) or {0: None}), lname) for lname, fields in layers]
+        scored = [(max(ons.ons_columns(fields, prefix), default=0), lname) for lname, fields in layers]
         best = max(scored, key=lambda s: s[0])
         return best[1] if best[0] else layers[0][0]
 
@@ -105,7 +106,8 @@ def _postcode_files(src: Source) -> list[Source]:
     if path.is_dir():
         data = path / "Data" / "CSV"
         root = data if data.is_dir() else path
-        files = sorted(p for p in root.rglob("*.csv") if "doc" not in {q.lower() for q in p.relative_to(root).parts[:-1]})
+        files = sorted(p for p in root.rglob("*.csv")
+                       if "doc" not in {q.lower() for q in p.relative_to(root).parts[:-1]})
         if not files:
             raise DataError(Problem(str(path), "holds no CSV files.",
                                     fix="Choose Code-Point Open's folder (with Data/CSV) or its CSV files."))
@@ -117,10 +119,10 @@ def import_postcodes(sources: Sequence[Source]) -> tuple[_postcodes.PostcodeInde
     """A geo.read.postcodes.PostcodeIndex from Code-Point Open CSVs (files, their folder, or the zip) or ONSPD."""
 
     report = ImportReport(", ".join(source_name(s) for s in sources[:3])
-                                    + (f" and {len(sources) - 3} more" if len(sources) > 3 else ""), "postcodes")
+                          + (f" and {len(sources) - 3} more" if len(sources) > 3 else ""), "postcodes")
     indexes = []
     for src in sources:
-        files: list[Source] = []
+        files: list[Upload] = []
         for f in _postcode_files(src):
             data = gunzip(source_name(f), read_bytes(f))
             if is_zip(data):
@@ -154,7 +156,6 @@ def _first_row(src: Upload) -> list[str]:
         return next(csv.reader(_stdio.StringIO(text.split("\n", 1)[0])), [])
     except csv.Error:
         return []
-
 
 
 def import_points(src: Source, *, layer: str, postcodes: _postcodes.PostcodeIndex | None = None,

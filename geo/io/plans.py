@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from geo.model import DataError, Problem
 
@@ -80,7 +81,7 @@ def save_plan(path: str | Path, *, kind: str, name: str, payload: Mapping[str, A
             raise StalePlanError(kind, name, expected_version, stored or 0)
         new = (stored or 0) + 1
         con.execute(f"INSERT OR REPLACE INTO {PLANS_TABLE} VALUES (?, ?, ?, ?, ?, ?)",
-                    (kind, name, new, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                    (kind, name, new, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                      json.dumps(dict(meta or {}), default=str), body))
         con.execute("COMMIT")
         return new

@@ -14,8 +14,9 @@ import json
 import os
 import secrets
 import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from geo.io.store import workspace_dir
 from geo.model import DataError, Problem
@@ -74,7 +75,7 @@ def remember_mapping(what: str, headers: Sequence[str], mapping: Mapping[str, st
     data = _load_mappings()
     data[mapping_key(what, headers)] = {
         "what": what, "headers": list(map(str, headers)), "mapping": {k: v for k, v in mapping.items() if v},
-        "saved_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+        "saved_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
     path = _mappings_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".mappings.", suffix=".json", dir=path.parent)

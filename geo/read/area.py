@@ -22,7 +22,6 @@ from geo.read.iod import LsoaTable
 from geo.read.report import ImportReport, RowIssue
 
 
-
 def study_area(wards: gpd.GeoDataFrame) -> shapely.Geometry:
     """The union of the ward polygons (EPSG:27700)."""
     return shapely.union_all(wards.geometry.to_numpy())

@@ -6,8 +6,8 @@ Pure functions on the headers and frames `geo.io` has read.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -58,9 +58,9 @@ def resolve_roles(headers: Sequence[str], roles: Sequence[Role], *, mapping: Map
     """
     found: dict[str, str] = {}
     used: set[str] = set()
-    for role, header in (mapping or {}).items():
+    for role_name, header in (mapping or {}).items():
         if header in headers and header not in used:
-            found[role] = header
+            found[role_name] = header
             used.add(header)
     normed = {h: norm_header(h) for h in headers}
     for role in roles:

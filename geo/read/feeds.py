@@ -16,7 +16,7 @@ Easting/Northing, else Longitude/Latitude.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import geopandas as gpd
 import numpy as np
@@ -72,8 +72,8 @@ def layers_from_gtfs(tables: Mapping[str, pd.DataFrame], *, source: str
     ok = in_gb_lonlat(lon, lat) & is_stop
     src_stops = f"{source}/stops.txt"
     for i in np.flatnonzero(is_stop & ~ok):
-        report.rejected.append(RowIssue(int(i) + FIRST_DATA_ROW, "stop_lat/stop_lon",
-                                        f"{show_value(stops['stop_lat'].iloc[i])}, {show_value(stops['stop_lon'].iloc[i])}",
+        where = f"{show_value(stops['stop_lat'].iloc[i])}, {show_value(stops['stop_lon'].iloc[i])}"
+        report.rejected.append(RowIssue(int(i) + FIRST_DATA_ROW, "stop_lat/stop_lon", where,
                                         f"in {src_stops} lies outside Great Britain or is not a number"))
     ids = stops["stop_id"].astype("string").str.strip()
     for i in np.flatnonzero((ids.isna() | (ids == "")).to_numpy() & ok):

@@ -7,15 +7,20 @@ Vector features are numbered from 1 in messages (`first_row`), table rows as a s
 from __future__ import annotations
 
 import functools
-from typing import Sequence
+from collections.abc import Sequence
+from typing import cast
 
 import geopandas as gpd
 import numpy as np
 import shapely
+from numpy.typing import NDArray
 from pyproj import Transformer
 
 from geo.model import CRS, DataError, Problem
 from geo.read.report import ImportReport, RowIssue
+
+BoolArray = NDArray[np.bool_]
+FloatArray = NDArray[np.float64]
 
 #: Great Britain in British National Grid metres (generous: the grid's false origin to Shetland).
 GB_BNG_BOUNDS: tuple[float, float, float, float] = (0.0, 0.0, 700_000.0, 1_300_000.0)
@@ -34,16 +39,19 @@ def lonlat_to_bng(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndar
     return np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64")
 
 
-def in_gb_bng(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+def in_gb_bng(x: np.ndarray, y: np.ndarray) -> BoolArray:
+    """Whether each (x, y) is a finite point within Great Britain's grid bounds (metres)."""
     x0, y0, x1, y1 = GB_BNG_BOUNDS
     with np.errstate(invalid="ignore"):
-        return np.isfinite(x) & np.isfinite(y) & (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)
+        return cast(BoolArray, np.isfinite(x) & np.isfinite(y) & (x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
 
 
-def in_gb_lonlat(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+def in_gb_lonlat(lon: np.ndarray, lat: np.ndarray) -> BoolArray:
+    """Whether each (lon, lat) is a finite point within Great Britain (WGS84 degrees)."""
     x0, y0, x1, y1 = GB_LONLAT_BOUNDS
     with np.errstate(invalid="ignore"):
-        return np.isfinite(lon) & np.isfinite(lat) & (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)
+        return cast(BoolArray, np.isfinite(lon) & np.isfinite(lat) & (lon >= x0) & (lon <= x1)
+                    & (lat >= y0) & (lat <= y1))
 
 
 def guess_crs(frame: gpd.GeoDataFrame) -> str | None:
@@ -98,8 +106,8 @@ def prepare_geometries(frame: gpd.GeoDataFrame, *, source: str, family: str,
     if out.crs is None:
         guessed = guess_crs(out)
         if guessed is None:
-            raise DataError(Problem(source, "has no coordinate reference system and its coordinates are "
-                                            "neither British National Grid metres nor longitude/latitude in Great Britain.",
+            raise DataError(Problem(source, "has no coordinate reference system and its coordinates are neither "
+                                            "British National Grid metres nor longitude/latitude in Great Britain.",
                                     fix="Save the file with its CRS (EPSG:27700 or EPSG:4326)."))
         report.assumptions.append(f"the file has no CRS; its coordinates look like {guessed} "
                                   f"({'longitude/latitude' if guessed == 'EPSG:4326' else 'British National Grid'}).")
@@ -108,7 +116,7 @@ def prepare_geometries(frame: gpd.GeoDataFrame, *, source: str, family: str,
     try:
         if out.crs.to_epsg() != 27700:
             out = out.to_crs(CRS)
-    except Exception as exc:  # pyproj raises several types for unusable CRSs
+    except Exception as exc:  # noqa: BLE001 - pyproj raises several types for unusable CRSs
         raise DataError(Problem(source, f"its CRS ({crs_name}) cannot be converted to British National Grid ({exc}).",
                                 fix="Save the file in EPSG:27700 or EPSG:4326.")) from None
     bounds = out.geometry.bounds.to_numpy()
@@ -151,22 +159,22 @@ def _polygonal(geom: shapely.Geometry) -> shapely.Geometry | None:
     return shapely.union_all(parts)
 
 
-def distance_to_area_m(points: gpd.GeoSeries, area: shapely.Geometry | None) -> np.ndarray:
+def distance_to_area_m(points: gpd.GeoSeries, area: shapely.Geometry | None) -> FloatArray:
     """Metres from each point to the study area (0 inside); NaN when there is no area."""
     if area is None or area.is_empty:
         return np.full(len(points), np.nan)
     shapely.prepare(area)
-    return shapely.distance(points.to_numpy(), area)
+    return np.asarray(shapely.distance(points.to_numpy(), area), dtype="float64")
 
 
 def flag_far(geoms: gpd.GeoSeries, *, area: shapely.Geometry | None, far_m: float, rows: Sequence[int],
-             column: str, values: Sequence[str], report: ImportReport) -> np.ndarray:
+             column: str, values: Sequence[str], report: ImportReport) -> BoolArray:
     """Flag (keep, not drop) every point more than far_m outside the study area; return the mask."""
     if area is None or len(geoms) == 0:
         return np.zeros(len(geoms), dtype=bool)
     dist = distance_to_area_m(geoms, area)
-    far = np.isfinite(dist) & (dist > far_m)
-    for i in np.flatnonzero(far):
+    far: BoolArray = np.isfinite(dist) & (dist > far_m)
+    for i in map(int, np.flatnonzero(far)):
         report.flagged.append(RowIssue(int(rows[i]), column, values[i],
                                        f"is {dist[i] / 1000:.0f} km outside the study area (kept; check it)"))
     return far

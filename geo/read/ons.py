@@ -10,8 +10,8 @@ the patterns ignore case and allow `WD_25_CD`. Where no pattern matches, the use
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import geopandas as gpd
 import pandas as pd

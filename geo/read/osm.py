@@ -23,8 +23,8 @@ Residential social facilities (care homes, shelters) are not venues for outreach
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 import geopandas as gpd
 import numpy as np
@@ -122,17 +122,16 @@ def _lines(coords: list[np.ndarray]) -> np.ndarray:
         return np.array([], dtype=object)
     counts = np.array([len(c) for c in coords])
     xy = _to_bng(np.concatenate(coords))
-    return shapely.linestrings(xy, indices=np.repeat(np.arange(len(coords)), counts))
+    return np.asarray(shapely.linestrings(xy, indices=np.repeat(np.arange(len(coords)), counts)), dtype=object)
 
 
 def layers_from_extract(ex: OsmExtract, *, source: str) -> tuple[dict[str, gpd.GeoDataFrame], ImportReport]:
     """Roads, venues, bus stops and bus routes (EPSG:27700) from an OsmExtract."""
     report = ImportReport(source, "OpenStreetMap extract")
     layers: dict[str, gpd.GeoDataFrame] = {}
-    gb = _in_gb(ex)
-    if gb["dropped"]:
-        report.notes.append(f"{gb['dropped']:,} objects outside Great Britain were left out.")
-    ex = gb["extract"]
+    ex, dropped = _in_gb(ex)
+    if dropped:
+        report.notes.append(f"{dropped:,} objects outside Great Britain were left out.")
     roads = [(i, t, c) for i, t, c in ex.roads if len(c) >= 2]
     names = [t.get("name", "").strip() for _, t, _ in roads]
     layers["roads"] = gpd.GeoDataFrame(
@@ -152,7 +151,7 @@ def layers_from_extract(ex: OsmExtract, *, source: str) -> tuple[dict[str, gpd.G
         name = tags.get("name", "").strip()
         if not name:
             unnamed += 1
-            name = f"{VENUE_KINDS[kind]} (no name in OSM, {oid})"
+            name = f"{VENUE_KINDS[kind] if kind else 'Venue'} (no name in OSM, {oid})"
         vnames.append(name)
     layers["venues"] = gpd.GeoDataFrame(
         {"venue_id": [oid for oid, _, _, _ in ex.venues], "name": vnames, "kind": kinds,
@@ -205,8 +204,9 @@ def layers_from_extract(ex: OsmExtract, *, source: str) -> tuple[dict[str, gpd.G
     layers["bus_routes"] = gpd.GeoDataFrame(
         {"route_id": r_ids, "name": r_names, "trips_per_hour": pd.array(r_tph, dtype="Float64")},
         geometry=r_geoms if r_geoms else gpd.GeoSeries([]), crs=CRS)
-    report.notes.append(f"bus routes: {len(r_ids)} ({', '.join(f'{i} {n}' if n != i else i for i, n in zip(r_ids, r_names))})."
-                        if r_ids else "bus routes: none (no route=bus relations in the extract).")
+    listed = ", ".join(f"{i} {n}" if n != i else i for i, n in zip(r_ids, r_names))
+    report.notes.append(f"bus routes: {len(r_ids)} ({listed})." if r_ids
+                        else "bus routes: none (no route=bus relations in the extract).")
     if missing_ways:
         report.notes.append(f"{missing_ways:,} ways of bus routes lie outside the extract; routes are drawn where "
                             "the extract has them.")
@@ -229,7 +229,7 @@ def layers_from_extract(ex: OsmExtract, *, source: str) -> tuple[dict[str, gpd.G
     return layers, report
 
 
-def _in_gb(ex: OsmExtract) -> dict[str, object]:
+def _in_gb(ex: OsmExtract) -> tuple[OsmExtract, int]:
     """The extract without objects whose coordinates fall outside Great Britain (damaged or foreign)."""
     def ok(lon: float, lat: float) -> bool:
         return bool(in_gb_lonlat(np.array([lon]), np.array([lat]))[0])
@@ -245,7 +245,7 @@ def _in_gb(ex: OsmExtract) -> dict[str, object]:
         route_ways={k: c for k, c in ex.route_ways.items() if ok_line(c)},
         skipped_venue_relations=ex.skipped_venue_relations, broken_ways=ex.broken_ways)
     dropped = (len(ex.roads) - len(out.roads)) + (len(ex.venues) - len(out.venues)) + (len(ex.stops) - len(out.stops))
-    return {"extract": out, "dropped": dropped}
+    return out, dropped
 
 
 def _yes_no(value: str | None, *, limited: bool = True) -> bool | None:

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import SupportsIndex
 
 import geopandas as gpd
 import numpy as np
@@ -213,9 +214,9 @@ def points_from_table(frame: pd.DataFrame, *, layer: str, source: str, mapping: 
     if not has_location:
         missing.append("location")
     if missing:
-        spec = list(ROLES[layer]) + [Role("location", "the location (latitude and longitude, easting and "
+        wanted = list(ROLES[layer]) + [Role("location", "the location (latitude and longitude, easting and "
                                                       "northing, or a postcode)")]
-        raise ColumnMappingNeeded(source=source, what=layer, headers=headers, roles=spec, missing=missing,
+        raise ColumnMappingNeeded(source=source, what=layer, headers=headers, roles=wanted, missing=missing,
                                   guess=roles)
     if personal:
         report.notes.append("columns holding personal details were dropped and not stored: "
@@ -227,7 +228,7 @@ def points_from_table(frame: pd.DataFrame, *, layer: str, source: str, mapping: 
     reason: list[RowIssue | None] = [None] * n
     from_coords = np.zeros(n, dtype=bool)
 
-    def reject(i: int, issue: RowIssue) -> None:
+    def reject(i: SupportsIndex, issue: RowIssue) -> None:
         if reason[i] is None:
             reason[i] = issue
 
@@ -280,7 +281,7 @@ def points_from_table(frame: pd.DataFrame, *, layer: str, source: str, mapping: 
                                    "is not a UK postcode"))
             covered = set(postcodes.areas)
             for i in np.flatnonzero(need & pc_given & pc_norm.notna().to_numpy() & ~found):
-                area_code = re.match(r"^[A-Z]+", pc_norm.iloc[i]).group(0)
+                area_code = re.sub(r"[^A-Z].*$", "", str(pc_norm.iloc[i]))
                 extra = "" if area_code in covered else \
                     f" (the postcode file covers {', '.join(sorted(covered)[:12])}, not {area_code})"
                 reject(i, RowIssue(int(rows[i]), roles["postcode"], repr(str(pc_norm.iloc[i])),
@@ -411,7 +412,7 @@ def _coordinate(values: pd.Series, *, decimal_comma: bool) -> np.ndarray:
     comma there is a decimal comma (52,5 from a European-locale spreadsheet)."""
     if decimal_comma and not pd.api.types.is_numeric_dtype(values):
         values = values.astype("string").str.replace(r"^\s*(-?\d+),(\d+)\s*$", r"\1.\2", regex=True)
-    return to_number(values).to_numpy(dtype="float64", na_value=np.nan)
+    return np.asarray(to_number(values).to_numpy(dtype="float64", na_value=np.nan), dtype="float64")
 
 
 def _num(v: float) -> str:
@@ -426,7 +427,8 @@ def _location_label(roles: Mapping[str, str]) -> str:
     return roles.get("postcode", "postcode")
 
 
-def _coords_text(frame: pd.DataFrame, roles: Mapping[str, str], i: int) -> str:
+def _coords_text(frame: pd.DataFrame, roles: Mapping[str, str], row: SupportsIndex) -> str:
+    i = int(row)
     for a, b in (("lat", "lon"), ("easting", "northing")):
         if a in roles and b in roles:
             va, vb = to_number(frame[roles[a]].iloc[i:i + 1]).iloc[0], to_number(frame[roles[b]].iloc[i:i + 1]).iloc[0]

@@ -13,6 +13,7 @@ Two published files are understood, from frames `geo.io` has read:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,7 +81,7 @@ def merge(indexes: list[PostcodeIndex]) -> PostcodeIndex:
                          " and ".join(labels))
 
 
-def is_headerless_codepoint(first_row: list[object]) -> bool:
+def is_headerless_codepoint(first_row: Sequence[object]) -> bool:
     """True when a CSV's first row is data in Code-Point's layout (a postcode, then numbers)."""
     return len(first_row) >= 4 and looks_like_postcode(first_row[0]) and str(first_row[2]).strip().isdigit()
 
