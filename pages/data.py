@@ -8,8 +8,8 @@ from pathlib import Path
 import streamlit as st
 
 from geo import io
-from geo.read.columns import ColumnMappingNeeded
 from geo.model import PARTNER_KINDS, VENUE_KINDS, DataError
+from geo.read.columns import ColumnMappingNeeded
 from ui.importing import mapping_form, pick_files, show_report
 from ui.nav import ensure_app_navigation
 
