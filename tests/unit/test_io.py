@@ -1,4 +1,8 @@
-"""Workspace store: round trip, atomic replace, clear errors for bad files."""
+"""Workspace store: round trip, atomic replace, clear errors for bad files; the geo.io facade and CLI."""
+
+import subprocess
+import sys
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -6,6 +10,7 @@ import pytest
 from shapely.geometry import LineString, Point, box
 
 from geo import io
+from geo.io import build, plans, store
 from geo.model import DataError
 
 
@@ -93,3 +98,19 @@ def test_plans_versioned_and_never_silently_overwritten(tmp_path):
         io.save_plan(path, kind="hubs", name="  ", payload={})
     # saving plans does not change the workspace's content id (caches stay warm)
     assert io.read_workspace(path).id == ws_id
+
+
+def test_facade_re_exports_every_public_name_of_the_submodules():
+    pkg = io
+    assert sorted(pkg.__all__) == sorted(set(pkg.__all__))
+    assert all(hasattr(pkg, name) for name in pkg.__all__)
+    assert pkg.read_workspace is store.read_workspace and pkg.save_plan is plans.save_plan
+    assert pkg.build_workspace is build.build_workspace
+
+
+def test_python_m_geo_io_runs_the_cli():
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-m", "geo.io", "import", "--help"], cwd=root, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "--wards" in done.stdout and "--lsoas" in done.stdout and "python -m geo.io import" in done.stdout
