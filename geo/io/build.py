@@ -17,16 +17,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo.io.importers import (
-    import_gtfs,
-    import_lsoa_table,
-    import_lsoas,
-    import_naptan,
-    import_osm,
-    import_points,
-    import_postcodes,
-    import_wards,
-)
+from geo.io import importers
 from geo.io.sources import Source, Upload, source_name
 from geo.io.store import workspace_dir, write_workspace
 from geo.model import DataError, Problem
@@ -155,10 +146,10 @@ def build_workspace(sources: WorkspaceSources, *, name: str, out: str | Path | N
 
     reports: list[ImportReport] = []
     tick(f"Reading wards from {source_name(sources.wards)}")
-    w = import_wards(sources.wards, mapping=mappings.get("wards"))
+    w = importers.import_wards(sources.wards, mapping=mappings.get("wards"))
     reports.append(w.report)
     tick(f"Reading LSOAs from {source_name(sources.lsoas)}")
-    ls = import_lsoas(sources.lsoas, mapping=mappings.get("lsoas"), year=sources.lsoa_year)
+    ls = importers.import_lsoas(sources.lsoas, mapping=mappings.get("lsoas"), year=sources.lsoa_year)
     reports.append(ls.report)
     area = assemble.study_area(w.frame)
     lsoa_frame = assemble.lsoas_in_area(ls.frame, w.frame, report=ls.report)
@@ -167,7 +158,7 @@ def build_workspace(sources: WorkspaceSources, *, name: str, out: str | Path | N
     tick("Reading deprivation and population tables")
     parsed: list[iod.LsoaTable] = []
     for t in sources.tables:
-        table = import_lsoa_table(t)
+        table = importers.import_lsoa_table(t)
         iod.check_vintage(table, boundary_year=year, boundary_codes=pd.Index(lsoa_frame["lsoa_code"]),
                           boundary_source=ls.report.source)
         year = year or table.lsoa_year
@@ -180,19 +171,19 @@ def build_workspace(sources: WorkspaceSources, *, name: str, out: str | Path | N
 
     if sources.osm:
         tick(f"Reading OpenStreetMap roads, venues and buses from {source_name(sources.osm)}")
-        osm_layers, rep = import_osm(sources.osm)
+        osm_layers, rep = importers.import_osm(sources.osm)
         layers.update(assemble.clip_osm_layers(osm_layers, area, report=rep))
         reports.append(rep)
         used.add("osm")
     if sources.gtfs:
         tick(f"Reading GTFS feed {source_name(sources.gtfs)}")
-        feed, rep = import_gtfs(sources.gtfs)
+        feed, rep = importers.import_gtfs(sources.gtfs)
         layers = assemble.with_gtfs(layers, feed, area, report=rep)
         reports.append(rep)
         used.add("ogl")
     if sources.naptan:
         tick(f"Reading NaPTAN stops {source_name(sources.naptan)}")
-        stops, rep = import_naptan(sources.naptan)
+        stops, rep = importers.import_naptan(sources.naptan)
         layers = assemble.with_naptan(layers, stops, area, report=rep, gtfs_given=bool(sources.gtfs))
         reports.append(rep)
         used.add("ogl")
@@ -200,7 +191,7 @@ def build_workspace(sources: WorkspaceSources, *, name: str, out: str | Path | N
     index: PostcodeIndex | None = None
     if sources.postcodes:
         tick("Reading postcodes")
-        index, rep = import_postcodes(sources.postcodes)
+        index, rep = importers.import_postcodes(sources.postcodes)
         reports.append(rep)
         used.add("royal_mail")
     for lname, files, kind in (("venues", sources.venues, sources.venue_kind),
@@ -209,8 +200,8 @@ def build_workspace(sources: WorkspaceSources, *, name: str, out: str | Path | N
         frames = []
         for src in files:
             tick(f"Reading {lname} from {source_name(src)}")
-            res = import_points(src, layer=lname, postcodes=index, mapping=mappings.get(lname), area=area,
-                                far_m=sources.far_km * 1000.0, default_kind=kind)
+            res = importers.import_points(src, layer=lname, postcodes=index, mapping=mappings.get(lname),
+                                          area=area, far_m=sources.far_km * 1000.0, default_kind=kind)
             frames.append(res.frame)
             reports.append(res.report)
         if frames:

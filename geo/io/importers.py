@@ -57,21 +57,23 @@ def _choose_ons(prefix: str) -> LayerChoice:
 def import_wards(src: Source, *, mapping: Mapping[str, str] | None = None, year: int | None = None
                  ) -> ons.Boundaries:
     """Ward polygons (geo.read.ons.Boundaries) from an ONS boundary file."""
-
-    frame, layer = read_vector(src, choose=_choose_ons("WD"))
-    name = source_name(src) + (f" (layer {layer})" if layer else "")
-    mapping = mapping or remembered_mapping("wards", _headers(frame))
+    frame, name, mapping = _boundary_file(src, what="wards", prefix="WD", mapping=mapping)
     return ons.wards_from_frame(frame, source=name, mapping=mapping, year=year)
 
 
 def import_lsoas(src: Source, *, mapping: Mapping[str, str] | None = None, year: int | None = None
                  ) -> ons.Boundaries:
     """LSOA polygons (geo.read.ons.Boundaries) from an ONS boundary file (2011 or 2021 LSOAs)."""
-
-    frame, layer = read_vector(src, choose=_choose_ons("LSOA"))
-    name = source_name(src) + (f" (layer {layer})" if layer else "")
-    mapping = mapping or remembered_mapping("lsoas", _headers(frame))
+    frame, name, mapping = _boundary_file(src, what="lsoas", prefix="LSOA", mapping=mapping)
     return ons.lsoas_from_frame(frame, source=name, mapping=mapping, year=year)
+
+
+def _boundary_file(src: Source, *, what: str, prefix: str, mapping: Mapping[str, str] | None
+                   ) -> tuple[gpd.GeoDataFrame, str, Mapping[str, str] | None]:
+    """(frame, name for messages, column mapping: the one given or the one remembered for these headers)."""
+    frame, layer = read_vector(src, choose=_choose_ons(prefix))
+    name = source_name(src) + (f" (layer {layer})" if layer else "")
+    return frame, name, mapping or remembered_mapping(what, _headers(frame))
 
 
 def _headers(frame: pd.DataFrame) -> list[str]:
