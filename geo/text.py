@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from typing import cast
 
 import pandas as pd
 
@@ -77,7 +76,7 @@ def csv_bytes(frame: pd.DataFrame, *, notes: Sequence[str] = (), index: bool = F
         for i in range(table.shape[1]):
             column = table.iloc[:, i]
             if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
-                table.isetitem(i, column.map(formula_safe))
+                table.isetitem(i, column.map(formula_safe).to_numpy(dtype=object))
     head = "".join("# " + note.replace("\n", " ") + "\n" for note in notes)
-    body = cast(str, table.to_csv(index=index, lineterminator="\n", date_format=date_format))
+    body: str = table.to_csv(index=index, lineterminator="\n", date_format=date_format)
     return (head + body).encode("utf-8-sig")

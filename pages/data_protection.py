@@ -43,7 +43,8 @@ with st.expander("How to set up sign-in for a shared deployment"):
             language="toml")
     st.markdown("**One shared team password**: store only its SHA-256 hash (or set the environment variable "
                 f"`{auth.ENV_PASSWORD}`). Make the hash with "
-                "`python -c \"import hashlib,getpass; print(hashlib.sha256(getpass.getpass().encode()).hexdigest())\"`; "
+                "`python -c \"import hashlib,getpass; "
+                "print(hashlib.sha256(getpass.getpass().encode()).hexdigest())\"`; "
                 "use a long passphrase.")
     st.code('[auth]\npassword_sha256 = "<64 hex characters>"', language="toml")
     st.markdown("Without either the app is open to anyone who can reach it; it listens on 127.0.0.1 only "

@@ -174,7 +174,7 @@ def _read_excel(name: str, data: bytes, *, header: bool, notes: list[str] | None
     try:
         sheets = pd.read_excel(_stdio.BytesIO(data), sheet_name=None, dtype=str, header=0 if header else None,
                                engine="openpyxl", keep_default_na=False, na_values=[""])
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types (KeyError, BadZipFile, InvalidFileException...)
+    except Exception as exc:  # openpyxl raises many types (KeyError, BadZipFile, InvalidFileException...)
         raise DataError(Problem(name, f"cannot be read as an Excel workbook ({type(exc).__name__}: {exc}).",
                                 fix="Open it in Excel and save it again as .xlsx, or as CSV.")) from None
     filled = [(s, f) for s, f in sheets.items() if len(f.columns) and len(f)]
@@ -211,7 +211,7 @@ def read_vector(src: Source, *, choose: LayerChoice | None = None) -> tuple[gpd.
         # in-memory GeoJSON gets a new random layer name on every open: name layers only when there are several
         layers = [(n, [str(f) for f in pyogrio.read_info(target, layer=n if len(names) > 1 else None)["fields"]])
                   for n in names]
-    except Exception as exc:  # noqa: BLE001 - pyogrio/GDAL raise several types for unreadable data
+    except Exception as exc:  # pyogrio/GDAL raise several types for unreadable data
         raise DataError(Problem(name, f"cannot be read as GeoJSON, GeoPackage or zipped Shapefile ({exc}).",
                                 fix=_REEXPORT)) from None
     if not layers:
@@ -221,7 +221,7 @@ def read_vector(src: Source, *, choose: LayerChoice | None = None) -> tuple[gpd.
         with warnings.catch_warnings():  # pyogrio warns about JSON-looking columns it leaves as text
             warnings.simplefilter("ignore", UserWarning)
             frame = pyogrio.read_dataframe(target, layer=layer if len(layers) > 1 else None)
-    except Exception as exc:  # noqa: BLE001 - as above
+    except Exception as exc:  # as above: any GDAL failure is a DataError naming the file
         raise DataError(Problem(name, f"cannot be read ({exc}).",
                                 fix=_REEXPORT)) from None
     if not isinstance(frame, gpd.GeoDataFrame):

@@ -123,7 +123,7 @@ def read_workspace(path: str | Path) -> Workspace:
     _recover(path)
     try:
         available = {str(row[0]) for row in pyogrio.list_layers(path)}
-    except Exception as exc:  # noqa: BLE001 - pyogrio raises several types for a non-GeoPackage file
+    except Exception as exc:  # pyogrio raises several types for a non-GeoPackage file
         raise DataError(Problem(str(path), f"is not a readable GeoPackage ({exc}).",
                                 fix="Open it in QGIS to check it, or rebuild the workspace.")) from None
     layers: dict[str, gpd.GeoDataFrame] = {}

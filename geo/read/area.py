@@ -16,13 +16,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from geo.model import CRS, DataError, Problem
 from geo.read.iod import LsoaTable
 from geo.read.report import ImportReport, RowIssue
 
 
-def study_area(wards: gpd.GeoDataFrame) -> shapely.Geometry:
+def study_area(wards: gpd.GeoDataFrame) -> BaseGeometry:
     """The union of the ward polygons (EPSG:27700)."""
     return shapely.union_all(wards.geometry.to_numpy())
 
@@ -53,7 +54,7 @@ def lsoas_in_area(lsoas: gpd.GeoDataFrame, wards: gpd.GeoDataFrame, *, report: I
     return out.reset_index(drop=True)
 
 
-def clip_to_area(frame: gpd.GeoDataFrame, area: shapely.Geometry, *, buffer_m: float) -> gpd.GeoDataFrame:
+def clip_to_area(frame: gpd.GeoDataFrame, area: BaseGeometry, *, buffer_m: float) -> gpd.GeoDataFrame:
     """Rows whose geometry comes within buffer_m of the study area."""
     if len(frame) == 0:
         return frame
@@ -131,7 +132,7 @@ def check_lsoa_values(lsoas: gpd.GeoDataFrame, tables: Sequence[LsoaTable], *, r
         report.notes.append("no IMD decile in the tables given: the map cannot shade deprivation.")
 
 
-def clip_osm_layers(layers: Mapping[str, gpd.GeoDataFrame], area: shapely.Geometry, *, report: ImportReport,
+def clip_osm_layers(layers: Mapping[str, gpd.GeoDataFrame], area: BaseGeometry, *, report: ImportReport,
                     buffer_m: float = AREA_BUFFER_M) -> dict[str, gpd.GeoDataFrame]:
     """OpenStreetMap layers kept within `buffer_m` of the area (bus routes cut at that line), with a note
     in `report` for each layer that lost features."""
@@ -151,7 +152,7 @@ def clip_osm_layers(layers: Mapping[str, gpd.GeoDataFrame], area: shapely.Geomet
     return out
 
 
-def with_gtfs(layers: Mapping[str, gpd.GeoDataFrame], feed: Mapping[str, gpd.GeoDataFrame], area: shapely.Geometry,
+def with_gtfs(layers: Mapping[str, gpd.GeoDataFrame], feed: Mapping[str, gpd.GeoDataFrame], area: BaseGeometry,
               *, report: ImportReport, buffer_m: float = AREA_BUFFER_M) -> dict[str, gpd.GeoDataFrame]:
     """`layers` with the GTFS feed's stops and routes near the area in place of OpenStreetMap's (noted)."""
     out = dict(layers)
@@ -162,7 +163,7 @@ def with_gtfs(layers: Mapping[str, gpd.GeoDataFrame], feed: Mapping[str, gpd.Geo
     return out
 
 
-def with_naptan(layers: Mapping[str, gpd.GeoDataFrame], stops: gpd.GeoDataFrame, area: shapely.Geometry, *,
+def with_naptan(layers: Mapping[str, gpd.GeoDataFrame], stops: gpd.GeoDataFrame, area: BaseGeometry, *,
                 report: ImportReport, gtfs_given: bool, buffer_m: float = AREA_BUFFER_M
                 ) -> dict[str, gpd.GeoDataFrame]:
     """`layers` with NaPTAN's stops near the area as bus_stops, unless a GTFS feed gave the stops."""

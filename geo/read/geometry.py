@@ -15,6 +15,7 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 from pyproj import Transformer
+from shapely.geometry.base import BaseGeometry
 
 from geo.model import CRS, DataError, Problem
 from geo.read.report import ImportReport, RowIssue
@@ -57,10 +58,10 @@ def in_gb_lonlat(lon: np.ndarray, lat: np.ndarray) -> BoolArray:
 def guess_crs(frame: gpd.GeoDataFrame) -> str | None:
     """For a layer without a CRS: EPSG:4326 when the coordinates look like GB lon/lat, EPSG:27700 when
     they look like GB grid metres, else None."""
-    geoms = frame.geometry[frame.geometry.notna() & ~frame.geometry.is_empty]
-    if len(geoms) == 0:
+    keep = (frame.geometry.notna() & ~frame.geometry.is_empty).to_numpy()
+    if not keep.any():
         return None
-    x0, y0, x1, y1 = geoms.total_bounds
+    x0, y0, x1, y1 = (float(v) for v in shapely.total_bounds(frame.geometry.to_numpy()[keep]))
     if in_gb_lonlat(np.array([x0, x1]), np.array([y0, y1])).all():
         return "EPSG:4326"
     if in_gb_bng(np.array([x0, x1]), np.array([y0, y1])).all():
@@ -112,11 +113,13 @@ def prepare_geometries(frame: gpd.GeoDataFrame, *, source: str, family: str,
         report.assumptions.append(f"the file has no CRS; its coordinates look like {guessed} "
                                   f"({'longitude/latitude' if guessed == 'EPSG:4326' else 'British National Grid'}).")
         out = out.set_crs(guessed)
-    crs_name = out.crs.to_string()
+    crs = out.crs
+    assert crs is not None  # set above when the file had none
+    crs_name = crs.to_string()
     try:
-        if out.crs.to_epsg() != 27700:
+        if crs.to_epsg() != 27700:
             out = out.to_crs(CRS)
-    except Exception as exc:  # noqa: BLE001 - pyproj raises several types for unusable CRSs
+    except Exception as exc:
         raise DataError(Problem(source, f"its CRS ({crs_name}) cannot be converted to British National Grid ({exc}).",
                                 fix="Save the file in EPSG:27700 or EPSG:4326.")) from None
     bounds = out.geometry.bounds.to_numpy()
@@ -148,7 +151,7 @@ def prepare_geometries(frame: gpd.GeoDataFrame, *, source: str, family: str,
     return out
 
 
-def _polygonal(geom: shapely.Geometry) -> shapely.Geometry | None:
+def _polygonal(geom: BaseGeometry) -> BaseGeometry | None:
     if geom is None or geom.is_empty:
         return None
     if geom.geom_type in ("Polygon", "MultiPolygon"):
@@ -159,7 +162,7 @@ def _polygonal(geom: shapely.Geometry) -> shapely.Geometry | None:
     return shapely.union_all(parts)
 
 
-def distance_to_area_m(points: gpd.GeoSeries, area: shapely.Geometry | None) -> FloatArray:
+def distance_to_area_m(points: gpd.GeoSeries, area: BaseGeometry | None) -> FloatArray:
     """Metres from each point to the study area (0 inside); NaN when there is no area."""
     if area is None or area.is_empty:
         return np.full(len(points), np.nan)
@@ -167,7 +170,7 @@ def distance_to_area_m(points: gpd.GeoSeries, area: shapely.Geometry | None) -> 
     return np.asarray(shapely.distance(points.to_numpy(), area), dtype="float64")
 
 
-def flag_far(geoms: gpd.GeoSeries, *, area: shapely.Geometry | None, far_m: float, rows: Sequence[int],
+def flag_far(geoms: gpd.GeoSeries, *, area: BaseGeometry | None, far_m: float, rows: Sequence[int],
              column: str, values: Sequence[str], report: ImportReport) -> BoolArray:
     """Flag (keep, not drop) every point more than far_m outside the study area; return the mask."""
     if area is None or len(geoms) == 0:

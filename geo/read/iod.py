@@ -137,8 +137,8 @@ def parse_lsoa_table(frame: pd.DataFrame, *, source: str) -> LsoaTable:
                                 column="LSOA code", fix="Choose the file as published by MHCLG or ONS, or name "
                                                         "the column 'lsoa21_code' or 'lsoa11_code'."))
     names = [norm_header(h) for h in headers]
-    age_col = next((h for h, n in zip(headers, names) if n in ("age_group", "age") or n.startswith("age_")
-                    and not n.endswith("_code")), None)
+    age_col = next((h for h, n in zip(headers, names) if n in ("age_group", "age") or (n.startswith("age_")
+                    and not n.endswith("_code"))), None)
     count_col = next((h for h, n in zip(headers, names) if n in ("usual_residents", "observation", "count",
                                                                    "population", "value", "total")), None)
     if age_col is not None and count_col is not None:
@@ -155,7 +155,7 @@ def parse_lsoa_table(frame: pd.DataFrame, *, source: str) -> LsoaTable:
             continue
         measure, stat = found
         target = f"{measure}_{stat}"
-        if stat == "rank" and measure != "imd" or stat == "score" and measure not in ("imd", "employment"):
+        if (stat == "rank" and measure != "imd") or (stat == "score" and measure not in ("imd", "employment")):
             continue
         if target not in mapped:
             mapped[target] = h

@@ -30,6 +30,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry import MultiLineString
 
 from geo.model import CRS, VENUE_KINDS
 from geo.read.geometry import in_gb_lonlat, lonlat_to_bng
@@ -163,7 +164,8 @@ def layers_from_extract(ex: OsmExtract, *, source: str) -> tuple[dict[str, gpd.G
          "opening_hours": [t.get("opening_hours") or None for _, t, _, _ in ex.venues]},
         geometry=gpd.points_from_xy(vx[:, 0], vx[:, 1]) if len(vx) else gpd.GeoSeries([]), crs=CRS)
     counts = pd.Series(kinds, dtype="object").value_counts()
-    report.notes.append("venues: " + (", ".join(f"{VENUE_KINDS[k]} {c}" for k, c in counts.items()) or "none") + ".")
+    by_kind = ", ".join(f"{VENUE_KINDS[str(k)]} {c}" for k, c in counts.items())
+    report.notes.append("venues: " + (by_kind or "none") + ".")
     if "church_hall" in counts:
         report.assumptions.append("a place of worship (amenity=place_of_worship) is taken as a church hall that "
                                   "can host sessions; check before booking.")
@@ -178,7 +180,10 @@ def layers_from_extract(ex: OsmExtract, *, source: str) -> tuple[dict[str, gpd.G
         tags = rel[1]
         key = (tags.get("ref") or tags.get("name") or f"r{rel[0]}").strip()
         groups.setdefault(key, []).append(rel)
-    r_ids, r_names, r_tph, r_geoms = [], [], [], []
+    r_ids: list[str] = []
+    r_names: list[str] = []
+    r_tph: list[float] = []
+    r_geoms: list[MultiLineString] = []
     stop_routes: dict[int, set[str]] = {}
     missing_ways = 0
     for key, rels in groups.items():
@@ -200,7 +205,7 @@ def layers_from_extract(ex: OsmExtract, *, source: str) -> tuple[dict[str, gpd.G
         r_names.append((tags.get("name") or tags.get("ref") or key).strip())
         tph = [t for t in (trips_per_hour(r[1]) for r in rels) if t is not None]
         r_tph.append(max(tph) if tph else np.nan)
-        r_geoms.append(shapely.multilinestrings(lines))
+        r_geoms.append(MultiLineString(list(lines)))
     layers["bus_routes"] = gpd.GeoDataFrame(
         {"route_id": r_ids, "name": r_names, "trips_per_hour": pd.array(r_tph, dtype="Float64")},
         geometry=r_geoms if r_geoms else gpd.GeoSeries([]), crs=CRS)

@@ -21,7 +21,7 @@ from typing import SupportsIndex
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
+from shapely.geometry.base import BaseGeometry
 
 from geo.model import CRS, PARTNER_KINDS, SCHEMAS, VENUE_KINDS, DataError, Problem, coerce_column
 from geo.read.columns import ColumnMappingNeeded, Role, check_mapping, norm_header, resolve_roles, show_value, to_number
@@ -188,7 +188,7 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, bool]:
 
 
 def points_from_table(frame: pd.DataFrame, *, layer: str, source: str, mapping: Mapping[str, str] | None = None,
-                      postcodes: PostcodeIndex | None = None, area: shapely.Geometry | None = None,
+                      postcodes: PostcodeIndex | None = None, area: BaseGeometry | None = None,
                       far_m: float = 5_000.0, default_kind: str | None = None, salt: bytes | None = None,
                       first_row: int = FIRST_DATA_ROW, check_postcode_m: float = 2_000.0) -> PointTable:
     """Place the rows of a venues/partners/participants table; see the module docstring."""
@@ -214,8 +214,8 @@ def points_from_table(frame: pd.DataFrame, *, layer: str, source: str, mapping: 
     if not has_location:
         missing.append("location")
     if missing:
-        wanted = list(ROLES[layer]) + [Role("location", "the location (latitude and longitude, easting and "
-                                                      "northing, or a postcode)")]
+        wanted = [*ROLES[layer], Role("location", "the location (latitude and longitude, easting and "
+                                                  "northing, or a postcode)")]
         raise ColumnMappingNeeded(source=source, what=layer, headers=headers, roles=wanted, missing=missing,
                                   guess=roles)
     if personal:
@@ -394,7 +394,7 @@ def points_from_table(frame: pd.DataFrame, *, layer: str, source: str, mapping: 
                            geometry=gpd.points_from_xy(x[keep], y[keep]), crs=CRS)
     out_rows = rows[keep]
     order = [c.name for c in SCHEMAS[layer].columns if c.name in out.columns]
-    out = out[order + ["geometry"]]
+    out = out[[*order, "geometry"]]
     if area is not None:
         values = [_coords_text(frame, roles, i) for i in np.flatnonzero(keep)]
         flag_far(out.geometry, area=area, far_m=far_m, rows=out_rows, column=_location_label(roles),

@@ -57,7 +57,7 @@ class PostcodeIndex:
 
     def locate(self, postcodes: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(x, y, found) for normalised postcodes (NaN where not found)."""
-        pos = self.codes.get_indexer(postcodes.astype("string").fillna(""))
+        pos = self.codes.get_indexer(pd.Index(postcodes.astype("string").fillna("")))
         found = pos >= 0
         x = np.where(found, self.x[np.where(found, pos, 0)] if len(self.x) else np.nan, np.nan)
         y = np.where(found, self.y[np.where(found, pos, 0)] if len(self.y) else np.nan, np.nan)
@@ -93,6 +93,7 @@ def from_frame(frame: pd.DataFrame, *, source: str, headerless: bool, report: Im
             raise DataError(Problem(source, f"has {frame.shape[1]} columns; OS Code-Point Open has 10 "
                                             "(postcode, quality, easting, northing, ...).",
                                     fix="Choose the CSV files from Code-Point Open's Data/CSV folder."))
+        quality: pd.Series | None
         pc, east, north, quality = frame.iloc[:, 0], frame.iloc[:, 2], frame.iloc[:, 3], frame.iloc[:, 1]
         label = "OS Code-Point Open"
         first = 1

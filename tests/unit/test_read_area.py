@@ -46,7 +46,7 @@ def test_lsoas_in_area_keeps_the_inner_ones_and_names_their_ward() -> None:
     assert inside["lsoa_code"].tolist() == ["L1", "L2"] and inside["ward_code"].tolist() == ["W1", "W2"]
     assert any("1 LSOAs lie outside" in n for n in report.notes)
     far = lsoas().iloc[[2]]
-    with pytest.raises(DataError, match="l.geojson: no LSOA lies inside the wards"):
+    with pytest.raises(DataError, match=r"l.geojson: no LSOA lies inside the wards"):
         area.lsoas_in_area(far, wards(), report=report)
 
 
@@ -67,7 +67,7 @@ def test_join_lsoa_tables_fills_from_later_tables_and_marks_the_edition() -> Non
 def test_check_lsoa_values_names_the_population_file_and_flags_missing_imd() -> None:
     report = ImportReport("l.geojson", "LSOAs")
     no_pop = lsoas().iloc[:2]
-    with pytest.raises(DataError, match="l.geojson, column 'population': the LSOAs have no population"):
+    with pytest.raises(DataError, match=r"l.geojson, column 'population': the LSOAs have no population"):
         area.check_lsoa_values(no_pop, [], report=report)
     pop = table({"population": [5.0]}, codes=["L1"], source="pop.csv")
     short = no_pop.assign(population=[5.0, np.nan])
