@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from geo.analyse import reach
+from geo.analyse import hours, reach
 from geo.model import VENUE_KINDS, Workspace
 from ui import workspace as wsp
 
@@ -53,7 +53,7 @@ def venue_filter(ws: Workspace, *, key: str, container=None) -> VenueChoice:
                             help="Hubs, fixed hubs and satellites of a plan saved on the Hubs page.")
         if plan != ALL_VENUES:
             hub_ids = set(wsp.hub_venue_ids(wsp.workspace_path(), plan))
-    chosen, notes = reach.usable_venues(venues, kinds=kinds, when=when)
+    chosen, notes = hours.usable_venues(venues, kinds=kinds, when=when)
     if hub_ids is not None:
         chosen = chosen[chosen["venue_id"].astype(str).isin(hub_ids)]
         notes.append(f"Only the {len(hub_ids)} venues of the hub plan count.")
