@@ -61,6 +61,9 @@ DETOUR_FACTOR = DEFAULT_REACH.detour_factor
 BANDS: tuple[str, ...] = ("<10", "10–20", "20–30", "30+")
 BAND_EDGES_MIN: tuple[float, ...] = (10.0, 20.0, 30.0)
 NO_DATA = "no data"
+#: The ways a reach time can be read, and the column holding each (in ReachResult.lsoas, reach_by_road).
+REACH_MODES: dict[str, str] = {"best": "Best of walk and bus", "walk": "Walking", "bus": "Bus"}
+MODE_COLUMNS: dict[str, str] = {"best": "best_min", "walk": "walk_min", "bus": "bus_min"}
 
 
 # --------------------------------------------------------------------------------------------------
