@@ -130,4 +130,4 @@ def test_area_outcomes_suppress_and_list_areas_with_people(code_col):
     assert codes == ["W1"]
     assert funnel_text.loc["W1", "Embedded"] == "<5"
     assert list(gaps_view.stage_rows(funnel_text, "W1")["Stage"]) == list(gaps_view.STAGES.values())
-    assert list(gaps_view.source_rows(heard_text, "Total")["Source"])[0] == "Leaflet or event"
+    assert next(iter(gaps_view.source_rows(heard_text, "Total")["Source"])) == "Leaflet or event"
