@@ -156,7 +156,7 @@ def _nx_bounded(G: nx.Graph, graph, snap, cost_m: np.ndarray, limit_m: float) ->
         wu = snap.offset_m[i] + snap.along_m[i]
         wv = snap.offset_m[i] + graph.edge_length_m[e] - snap.along_m[i]
         links = [(v, int(graph.edge_u[e]), max(float(wu), 1e-9)), (v, int(graph.edge_v[e]), max(float(wv), 1e-9))]
-        G.add_weighted_edges_from([l for l in links if l[2] <= limit_m + 1e-6])
+        G.add_weighted_edges_from([link for link in links if link[2] <= limit_m + 1e-6])
         try:
             lengths = nx.single_source_dijkstra_path_length(G, v, cutoff=limit_m + 1e-6)
         finally:

@@ -33,7 +33,7 @@ def catchment(graph: RoadGraph | None, venue_xy: Any, *, minutes: Iterable[float
     walk_m_per_min, detour_factor = assumptions.walk_m_per_min, assumptions.detour_factor
     mins = sorted(float(m) for m in minutes)
     xy = np.asarray(venue_xy, dtype="float64").reshape(1, 2)
-    point = shapely.points(xy)[0]
+    point = shapely.Point(xy[0])
     polys: list[Any] = []
     estimate = graph is None or graph.empty
     if graph is None or graph.empty:
@@ -67,7 +67,7 @@ def catchment(graph: RoadGraph | None, venue_xy: Any, *, minutes: Iterable[float
             p1 = a[ei] + f1[:, None] * (b[ei] - a[ei])
             geoms = [point] if lim > off0 else []
             if ei.size:
-                geoms.extend(shapely.linestrings(np.stack([p0, p1], axis=1)))
+                geoms.extend(np.asarray(shapely.linestrings(np.stack([p0, p1], axis=1)), dtype=object))
             # Union of per-piece buffers: several times faster than buffering one MultiLineString.
             shape = shapely.union_all(shapely.buffer(np.asarray(geoms, dtype=object), buffer_m, quad_segs=2)) \
                 if geoms else shapely.Polygon()

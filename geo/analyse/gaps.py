@@ -183,7 +183,8 @@ def gap_table(
     deprivation = np.clip((10.0 - decile) / 9.0, 0.0, 1.0)
     wa_max = np.nanmax(wa) if np.isfinite(wa).any() else np.nan
     population = np.clip(wa / wa_max, 0.0, 1.0) if wa_max and np.isfinite(wa_max) else np.full(len(codes), np.nan)
-    reach = np.where(np.isnan(best), np.nan, np.clip(np.nan_to_num(best, posinf=1e18) / weights.reach_full_minutes, 0, 1))
+    full = weights.reach_full_minutes
+    reach = np.where(np.isnan(best), np.nan, np.clip(np.nan_to_num(best, posinf=1e18) / full, 0, 1))
     engagement = np.divide(roads - engaged, roads, out=np.full(len(codes), np.nan), where=roads > 0)
     out["deprivation"] = deprivation
     out["population"] = population
@@ -197,7 +198,7 @@ def gap_table(
     reasons = []
     for d, m, e, n_roads, n_eng in zip(decile, best, est, roads, engaged):
         parts = [f"{label} {int(d)}" if np.isfinite(d) else f"{label} not known",
-                 _fmt_minutes(m) + (" (estimate)" if e and np.isfinite(m) else "")]
+                 _fmt_minutes(float(m)) + (" (estimate)" if e and np.isfinite(m) else "")]
         if road_table is None:
             parts.append("no engagement data")
         elif n_roads == 0:

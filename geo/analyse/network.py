@@ -231,9 +231,10 @@ def build_graph(roads: Any, *, grid_m: float = GRID_M) -> RoadGraph:
     edge_ids = np.flatnonzero(link)
     lines = shapely.linestrings(np.stack([node_xy[edge_u[edge_ids]], node_xy[edge_v[edge_ids]]], axis=1)) \
         if edge_ids.size else np.array([], dtype=object)
+    tree = shapely.STRtree(np.asarray(lines, dtype=object))
     return RoadGraph(node_xy=node_xy, matrix=matrix, seg_u=seg_u, seg_v=seg_v, seg_length_m=seg_length,
                      edge_u=edge_u, edge_v=edge_v, edge_length_m=edge_len, edge_seg=edge_seg,
-                     edge_start_m=edge_start, edge_tree=shapely.STRtree(lines), edge_ids=edge_ids)
+                     edge_start_m=edge_start, edge_tree=tree, edge_ids=edge_ids)
 
 
 def nearest_nodes(graph: RoadGraph, points_xy: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -242,7 +243,7 @@ def nearest_nodes(graph: RoadGraph, points_xy: Any) -> tuple[np.ndarray, np.ndar
     if graph.n_nodes == 0:
         return np.full(len(xy), -1, dtype="int64"), np.full(len(xy), np.inf)
     dist, idx = graph.node_tree.query(xy)
-    return idx.astype("int64"), dist.astype("float64")
+    return np.asarray(idx, dtype="int64"), np.asarray(dist, dtype="float64")
 
 
 def _foot(graph: RoadGraph, xy: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

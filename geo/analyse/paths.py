@@ -54,7 +54,7 @@ def multi_source_distance(graph: RoadGraph, source_nodes: Any, source_offsets_m:
     if np.any(offs < 0):
         raise ValueError("source offsets must not be negative")
     aug = with_sources(graph.matrix, np.zeros(nodes.size, dtype="int64"), nodes, offs, 1)
-    dist = dijkstra(aug, directed=True, indices=n, min_only=True, limit=limit_m + LIMIT_TOL_M)
+    dist = dijkstra(aug, directed=True, indices=np.array([n]), min_only=True, limit=limit_m + LIMIT_TOL_M)
     return np.asarray(dist[:n], dtype="float64")
 
 

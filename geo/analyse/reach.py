@@ -149,7 +149,7 @@ def population_weighted_points(lsoas: gpd.GeoDataFrame, roads: gpd.GeoDataFrame 
         if midpoints_xy is None:
             mids = shapely.line_interpolate_point(np.asarray(roads.geometry.values), 0.5, normalized=True)
         else:
-            mids = shapely.points(np.asarray(midpoints_xy, dtype="float64"))
+            mids = np.asarray(shapely.points(np.asarray(midpoints_xy, dtype="float64")), dtype=object)
         hits = lsoas.sindex.query(mids, predicate="intersects")
         if hits.size:
             first = np.unique(hits[0], return_index=True)[1]

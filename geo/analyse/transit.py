@@ -25,7 +25,8 @@ DEFAULT_STOP_WALK_M = DEFAULT_REACH.max_walk_to_stop_m
 STOP_ROUTE_M = 50.0
 
 
-def near_stops(points: gpd.GeoDataFrame, stops: gpd.GeoDataFrame, *, radius_m: float = DEFAULT_STOP_WALK_M) -> np.ndarray:
+def near_stops(points: gpd.GeoDataFrame, stops: gpd.GeoDataFrame, *,
+               radius_m: float = DEFAULT_STOP_WALK_M) -> np.ndarray:
     """True for each point with a bus stop within `radius_m` metres (straight line)."""
     if radius_m < 0:
         raise ValueError(f"radius_m must not be negative, got {radius_m}")

@@ -54,7 +54,7 @@ def reach_legend(mode: str, *, estimate: bool, detour_factor: float, has_roads: 
         note = (f"Estimate: straight-line distance × {detour_factor:g} where there is no road network"
                 + ("; such roads are dashed." if has_roads else "."))
     return Legend(f"Reach time, {REACH_MODES[mode].lower()}" + (" (estimate)" if estimate else ""),
-                  tuple((pal[b], REACH_WORDS[b]) for b in REACH_BANDS) + ((pal[NO_DATA], NO_DATA),), note=note)
+                  (*((pal[b], REACH_WORDS[b]) for b in REACH_BANDS), (pal[NO_DATA], NO_DATA)), note=note)
 
 
 def decile_legend(index_label: str, *, meeting: bool) -> Legend:
@@ -66,8 +66,8 @@ def decile_legend(index_label: str, *, meeting: bool) -> Legend:
 
 def engagement_legend(*, meeting: bool) -> Legend:
     pal = mapview.band_colours(meeting=meeting)
-    return Legend("Participants per road", tuple((pal[b], PEOPLE_WORDS[b]) for b in PEOPLE_BANDS)
-                  + ((mapview.UNNAMED_COLOUR, "unnamed path (not counted)"),), shape="line")
+    return Legend("Participants per road", (*((pal[b], PEOPLE_WORDS[b]) for b in PEOPLE_BANDS),
+                                            (mapview.UNNAMED_COLOUR, "unnamed path (not counted)")), shape="line")
 
 
 def venue_legend(kinds: Iterable[str]) -> Legend:
@@ -78,8 +78,8 @@ def venue_legend(kinds: Iterable[str]) -> Legend:
 
 def bus_legend(routes: pd.DataFrame) -> Legend:
     colours = mapview.ROUTE_COLOURS
-    return Legend("Buses", tuple((colours[i % len(colours)], f"{r.route_id} {r.name}")
-                                 for i, r in enumerate(routes.itertuples())) + (("#ffffff", "bus stop"),), shape="line")
+    return Legend("Buses", (*((colours[i % len(colours)], f"{r.route_id} {r.name}")
+                              for i, r in enumerate(routes.itertuples())), ("#ffffff", "bus stop")), shape="line")
 
 
 def partner_legend(kinds: Iterable[str]) -> Legend:

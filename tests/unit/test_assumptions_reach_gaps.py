@@ -32,8 +32,8 @@ def bad_values(bound: Bound) -> list[object]:
 
 def test_every_field_has_a_bound_and_the_defaults_are_inside():
     assert set(REACH_BOUNDS) == set(REACH_FIELDS) and set(GAP_BOUNDS) == set(GAP_FIELDS)
-    assert DEFAULT_REACH == ReachAssumptions() and DEFAULT_REACH.is_default
-    assert DEFAULT_GAP_WEIGHTS == GapWeights() and DEFAULT_GAP_WEIGHTS.is_default
+    assert ReachAssumptions() == DEFAULT_REACH and DEFAULT_REACH.is_default
+    assert GapWeights() == DEFAULT_GAP_WEIGHTS and DEFAULT_GAP_WEIGHTS.is_default
 
 
 @pytest.mark.parametrize("name", REACH_FIELDS)

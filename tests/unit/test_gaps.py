@@ -7,9 +7,18 @@ import pytest
 from shapely.geometry import LineString, Point, box
 
 from geo.analyse.engagement import engagement_by_road
-from geo.analyse.gaps import (OUTSIDE, deprived_within_minutes, display_counts, gap_table, outcome_funnel,
-                      pct_roads_engaged_by_lsoa, referral_sources, road_lsoas, roads_engaged_deprived_vs_elsewhere,
-                      unengaged_roads)
+from geo.analyse.gaps import (
+    OUTSIDE,
+    deprived_within_minutes,
+    display_counts,
+    gap_table,
+    outcome_funnel,
+    pct_roads_engaged_by_lsoa,
+    referral_sources,
+    road_lsoas,
+    roads_engaged_deprived_vs_elsewhere,
+    unengaged_roads,
+)
 from geo.assumptions import GapWeights
 from geo.model import DataError
 

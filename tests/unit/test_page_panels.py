@@ -97,7 +97,8 @@ def test_ranked_table_and_roads_text():
     csv = gaps_view.table_csv(table).decode().splitlines()
     assert csv[0].split(",")[7] == "estimate" and csv[1].split(",")[7] == "estimate"
     assert gaps_view.area_label(OUTSIDE, {}) == "Outside every area"
-    assert gaps_view.area_label("Total", {}) == "All areas" and gaps_view.area_label("W1", {"W1": "West"}) == "West (W1)"
+    assert gaps_view.area_label("Total", {}) == "All areas"
+    assert gaps_view.area_label("W1", {"W1": "West"}) == "West (W1)"
 
 
 def test_core_bounds_ignore_the_far_lane():

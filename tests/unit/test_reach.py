@@ -6,15 +6,24 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely.geometry import LineString, MultiLineString, Point, box
 
 from geo.analyse.catchment import catchment
 from geo.analyse.hours import DEFAULT_HOURS, is_open, open_at, parse_opening_hours, usable_venues
 from geo.analyse.network import build_graph
 from geo.analyse.paths import bounded_distance, distance_from
-from geo.analyse.reach import (BANDS, Searches, compute_reach, population_weighted_points, prepare_network,
-                               reach_band, reach_bands, reach_by_road)
+from geo.analyse.reach import (
+    BANDS,
+    Searches,
+    compute_reach,
+    population_weighted_points,
+    prepare_network,
+    reach_band,
+    reach_bands,
+    reach_by_road,
+)
 from geo.analyse.transit import route_rides
 from geo.assumptions import ReachAssumptions
 from geo.model import DataError
@@ -254,7 +263,7 @@ def test_adding_a_venue_never_increases_any_reach_time(case):
                              geometry=[LineString([(0, 0), (100 * (k - 1), 0)])], crs=W)
     kw = dict(lsoas=lsoas, bus_stops=stops, bus_routes=route, assumptions=ReachAssumptions(max_walk_to_stop_m=150))
     before = compute_reach(roads, venues_of(venues), **kw)
-    after = compute_reach(roads, venues_of(venues + [extra]), **kw)
+    after = compute_reach(roads, venues_of([*venues, extra]), **kw)
     for name in ("walk_min", "bus_min", "best_min"):
         assert (getattr(after, name) <= getattr(before, name) + 1e-9).all(), name
         assert (after.lsoas[name].to_numpy() <= before.lsoas[name].to_numpy() + 1e-9).all(), name
