@@ -111,6 +111,10 @@ class ReachAssumptions:
                 f"where the data has none; straight-line estimates × {self.detour_factor:g}")
 
 
+#: The defaults, as one shared (frozen) object: the default argument of every function that takes them.
+DEFAULT_REACH = ReachAssumptions()
+
+
 # ---- gap score -----------------------------------------------------------------------------------
 GAP_BOUNDS: dict[str, Bound] = {
     "deprivation": Bound("Deprivation", "weight", 0.0, 2.0, 0.05,
@@ -166,6 +170,9 @@ class GapWeights:
         return (f"gap weights: deprivation {self.deprivation:g}, working-age population {self.population:g}, "
                 f"reach {self.reach:g}, unengaged roads {self.engagement:g}; reach fully lacking at "
                 f"{self.reach_full_minutes:g} minutes")
+
+
+DEFAULT_GAP_WEIGHTS = GapWeights()
 
 
 def describe(objects: Iterable[ReachAssumptions | GapWeights]) -> list[str]:

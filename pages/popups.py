@@ -17,7 +17,7 @@ from geo.out import mapview
 from geo.plan import popups as pop
 from geo.plan import routes as rt
 from geo.model import VENUE_KINDS, DataError, Problem, today
-from geo.analyse.reach import DEFAULT_HOURS
+from geo.analyse.hours import DEFAULT_HOURS
 from ui import assumptions as assumptions_ui
 from ui import meeting
 from ui import workspace as wsp

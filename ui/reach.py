@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
-from geo.analyse import reach
+from geo.analyse import hours, reach
 from geo.model import VENUE_KINDS, Workspace
 from ui import workspace as wsp
 
@@ -19,15 +20,17 @@ ALL_VENUES = "All venues"
 
 @dataclass(frozen=True)
 class VenueChoice:
-    """The venues that count (ids), how many there are in all, and notes on how they were chosen."""
+    """The venues that count (ids), how many there are in all, notes on how they were chosen, and
+    whether only those open at a chosen time count."""
 
     ids: tuple[str, ...]
     total: int
     notes: tuple[str, ...]
     label: str
+    timed: bool = False
 
 
-def venue_filter(ws: Workspace, *, key: str, container=None) -> VenueChoice:
+def venue_filter(ws: Workspace, *, key: str, container: Any = None) -> VenueChoice:
     """Kinds, open at a day and time (assumed hours flagged), and hubs of a saved plan (when one exists).
     Widgets go in `container` (default: the page)."""
     box = container if container is not None else st.container()
@@ -53,7 +56,7 @@ def venue_filter(ws: Workspace, *, key: str, container=None) -> VenueChoice:
                             help="Hubs, fixed hubs and satellites of a plan saved on the Hubs page.")
         if plan != ALL_VENUES:
             hub_ids = set(wsp.hub_venue_ids(wsp.workspace_path(), plan))
-    chosen, notes = reach.usable_venues(venues, kinds=kinds, when=when)
+    chosen, notes = hours.usable_venues(venues, kinds=kinds, when=when)
     if hub_ids is not None:
         chosen = chosen[chosen["venue_id"].astype(str).isin(hub_ids)]
         notes.append(f"Only the {len(hub_ids)} venues of the hub plan count.")
@@ -66,10 +69,10 @@ def venue_filter(ws: Workspace, *, key: str, container=None) -> VenueChoice:
     if hub_ids is not None:
         parts.append("hubs only")
     label = f"{len(ids)} of {total} venues" + (f" ({'; '.join(parts)})" if parts else "")
-    return VenueChoice(ids, total, tuple(notes), label)
+    return VenueChoice(ids, total, tuple(notes), label, timed=when is not None)
 
 
-def assumptions_used(result: reach.ReachResult, *, container=None, limit: int = 12) -> None:
+def assumptions_used(result: reach.ReachResult, *, container: Any = None, limit: int = 12) -> None:
     """Every assumption behind the times, in words (defaults used per bus route included)."""
     box = container if container is not None else st.container()
     lines = list(result.assumptions)

@@ -10,15 +10,19 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 import streamlit as st
 
-from geo.analyse import engagement, transit
 from geo import io
-from geo.out import mapview
+from geo.analyse import engagement, hours, transit
 from geo.analyse import gaps as gaps_mod
 from geo.analyse import reach as reach_mod
+from geo.analyse.catchment import DEFAULT_MINUTES, catchment
+from geo.analyse.network import RoadGraph, build_graph, geometry_xy
 from geo.assumptions import GapWeights, ReachAssumptions
 from geo.model import COHORTS, DataError, Workspace
+from geo.out import mapview
+from geo.plan import hubs, patches
 
 
 @st.cache_resource(show_spinner=False)
@@ -88,8 +92,7 @@ def road_engagement(ws_id: str, _ws: Workspace, start: dt.date, end: dt.date,
 
 
 def participants_in(ws: Workspace, start: dt.date, end: dt.date, cohorts: tuple[str, ...]) -> int:
-    return int(len(engagement.filter_participants(ws.layer("participants"), start=start, end=end,
-                                                  cohorts=cohorts)))
+    return len(engagement.filter_participants(ws.layer("participants"), start=start, end=end, cohorts=cohorts))
 
 
 # ---- reach and gaps: cached per workspace id + plain parameters --------------------------------
@@ -107,15 +110,11 @@ def reach_network(ws_id: str, _ws: Workspace) -> reach_mod.ReachNetwork:
 @st.cache_resource(show_spinner=False, max_entries=32)
 def reach_result(ws_id: str, _ws: Workspace, venue_ids: tuple[str, ...],
                  assumptions: ReachAssumptions) -> reach_mod.ReachResult:
-    a = assumptions
     venues = _ws.layer("venues")
     venues = venues[venues["venue_id"].astype(str).isin(venue_ids)]
     return reach_mod.compute_reach(_opt(_ws, "roads"), venues, lsoas=_ws.layer("lsoas"),
                                    bus_stops=_opt(_ws, "bus_stops"), bus_routes=_opt(_ws, "bus_routes"),
-                                   prepared=reach_network(ws_id, _ws), walk_m_per_min=a.walk_m_per_min,
-                                   max_walk_to_stop_m=a.max_walk_to_stop_m,
-                                   default_trips_per_hour=a.default_trips_per_hour,
-                                   default_speed_kmh=a.default_speed_kmh, detour_factor=a.detour_factor)
+                                   prepared=reach_network(ws_id, _ws), assumptions=assumptions)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -132,11 +131,9 @@ def catchment_web(ws_id: str, _ws: Workspace, venue_id: str,
     """The 10/20/30-minute walking areas of one venue, web-ready (WGS84)."""
     venues = _ws.layer("venues")
     row = venues[venues["venue_id"].astype(str) == venue_id]
-    xy = np.array([[row.geometry.iloc[0].x, row.geometry.iloc[0].y]])
+    xy = geometry_xy(row)[:1]
     graph = reach_network(ws_id, _ws).graph
-    area = reach_mod.catchment(graph, xy, minutes=(10, 20, 30),
-                               walk_m_per_min=assumptions.walk_m_per_min,
-                               detour_factor=assumptions.detour_factor)
+    area = catchment(graph, xy, minutes=DEFAULT_MINUTES, assumptions=assumptions)
     return mapview.to_web(area, simplify_m=5.0)
 
 
@@ -188,34 +185,26 @@ HUB_HORIZON_MIN = 60.0
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def road_graph(ws_id: str, _ws: Workspace):
+def road_graph(ws_id: str, _ws: Workspace) -> RoadGraph | None:
     """The walking graph of the workspace's roads, or None without roads."""
-    from geo.analyse.network import build_graph
-
     return build_graph(_ws.layer("roads")) if _ws.has("roads") else None
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def hub_travel_times(ws_id: str, _ws: Workspace, assumptions: ReachAssumptions,
-                     horizon: float = HUB_HORIZON_MIN):
-    from geo.plan import hubs
-
+                     horizon: float = HUB_HORIZON_MIN) -> hubs.TravelTimes:
     return hubs.travel_times(_ws.layer("lsoas"), _ws.layer("venues"), roads=_opt(_ws, "roads"),
                              max_minutes=horizon, walk_m_per_min=assumptions.walk_m_per_min,
                              detour_factor=assumptions.detour_factor)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def hub_need(ws_id: str, _ws: Workspace, index: str):
-    from geo.plan import hubs
-
+def hub_need(ws_id: str, _ws: Workspace, index: str) -> pd.DataFrame:
     return hubs.need_table(_ws.layer("lsoas"), index=index)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def lsoa_adjacency(ws_id: str, _ws: Workspace):
-    from geo.plan import patches
-
+def lsoa_adjacency(ws_id: str, _ws: Workspace) -> sp.csr_matrix:
     return patches.lsoa_adjacency(_ws.layer("lsoas"))[0]
 
 
@@ -233,7 +222,7 @@ class GapView:
 
 
 #: Participants further than this from a named road are not placed on a road (reported as unmatched).
-SNAP_M = 50.0
+SNAP_M = engagement.DEFAULT_SNAP_M
 
 
 def _view_key(ws_id: str) -> str:
@@ -254,7 +243,7 @@ def gap_view(ws_id: str) -> GapView:
 def _venue_ids(ws: Workspace, view: GapView) -> tuple[str, ...]:
     if view.venue_ids is not None:
         return view.venue_ids
-    venues, _ = reach_mod.usable_venues(ws.layer("venues"))
+    venues, _ = hours.usable_venues(ws.layer("venues"))
     return tuple(sorted(venues["venue_id"].astype(str)))
 
 
@@ -290,8 +279,5 @@ def gap_result(ws_id: str, _ws: Workspace, view: GapView, assumptions: ReachAssu
     result = reach_result(ws_id, _ws, _venue_ids(_ws, view), assumptions)
     eng = road_engagement(ws_id, _ws, start, end, view.cohorts, SNAP_M) if has_roads else None
     road_table = road_lsoa_table(ws_id, _ws, start, end, view.cohorts, SNAP_M) if has_roads and has_people else None
-    table = gaps_mod.gap_table(_ws.layer("lsoas"), result.lsoas, road_table, index=view.index,
-                               w_deprivation=weights.deprivation, w_population=weights.population,
-                               w_reach=weights.reach, w_engagement=weights.engagement,
-                               reach_full_minutes=weights.reach_full_minutes)
+    table = gaps_mod.gap_table(_ws.layer("lsoas"), result.lsoas, road_table, index=view.index, weights=weights)
     return GapResult(table, result, eng, road_table, view, weights, assumptions)

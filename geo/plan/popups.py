@@ -44,8 +44,10 @@ import shapely
 from scipy.spatial import cKDTree
 
 from geo.model import VENUE_KINDS, DataError, Problem
-from geo.analyse.network import RoadGraph, distance_from, geometry_xy, snap_points, values_at
-from geo.analyse.reach import DEFAULT_HOURS, DETOUR_FACTOR, WALK_M_PER_MIN, Week, parse_opening_hours
+from geo.analyse.hours import DEFAULT_HOURS, Week, parse_opening_hours
+from geo.analyse.network import RoadGraph, geometry_xy, snap_points
+from geo.analyse.paths import distance_from, values_at
+from geo.analyse.reach import DETOUR_FACTOR, WALK_M_PER_MIN
 
 PLAN_KIND = "popups"
 STATUSES: tuple[str, ...] = ("proposed", "accepted", "dropped")

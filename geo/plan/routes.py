@@ -31,8 +31,10 @@ from pyproj import Transformer
 from scipy.sparse.csgraph import dijkstra
 
 from geo.model import CRS, DataError, Problem
-from geo.analyse.network import RoadGraph, point_to_point, snap_points, with_sources
-from geo.analyse.reach import DETOUR_FACTOR, Week
+from geo.analyse.hours import Week
+from geo.analyse.network import RoadGraph, snap_points, with_sources
+from geo.analyse.paths import point_to_point
+from geo.analyse.reach import DETOUR_FACTOR
 
 MAX_EXACT_STOPS = 14
 DRIVE_KMH = 30.0

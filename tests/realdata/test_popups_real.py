@@ -21,7 +21,8 @@ from geo.plan import routes as rt
 from geo.out.calendar import sessions_ics
 from geo.analyse.gaps import area_of_points, gap_table
 from geo.model import validate_layer
-from geo.analyse.reach import DEFAULT_HOURS, compute_reach
+from geo.analyse.hours import DEFAULT_HOURS
+from geo.analyse.reach import compute_reach
 
 LAD = "E08000030"
 START = dt.date(2026, 11, 30)  # a Monday: six weeks that take in the Christmas holiday

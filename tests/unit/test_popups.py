@@ -15,7 +15,7 @@ from shapely.geometry import Point
 from geo import io
 from geo.plan import popups as pop
 from geo.model import DataError
-from geo.analyse.reach import DEFAULT_HOURS, parse_opening_hours
+from geo.analyse.hours import DEFAULT_HOURS, parse_opening_hours
 
 X0, Y0 = 450_000, 318_000
 MON = dt.date(2026, 11, 30)  # a Monday

@@ -16,7 +16,7 @@ from shapely.geometry import LineString
 from geo.plan import routes as rt
 from geo.model import DataError
 from geo.analyse.network import build_graph
-from geo.analyse.reach import parse_opening_hours
+from geo.analyse.hours import parse_opening_hours
 from tests.conftest import tiny_layers
 
 X0, Y0 = 450_000, 318_000
