@@ -10,7 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo import io
-from geo.plan import popups as pop
+from geo.plan.popup_draft import plan_from_payload
+from geo.plan.popup_rules import PLAN_KIND
 from tests.conftest import ROOT
 
 
@@ -51,7 +52,7 @@ def test_propose_accept_move_drop_and_save(ws_copy):
     assert int(k["On assumed hours"]) == n  # the tiny venues have no opening hours: every session says so
     assert any("Every session keeps to the opening hours" in s.value for s in at.success)
     plan = at.session_state["popup_plan"]
-    first = plan["sessions"].iloc[0]
+    first = plan.sessions.iloc[0]
     assert first["serves"].startswith("Gap #") and "assumed" in first["why"]
 
     # accept one session
@@ -79,10 +80,10 @@ def test_propose_accept_move_drop_and_save(ws_copy):
     at.text_input(key="plan_name").set_value("Tiny winter")
     at.button(key="plan_save").click().run()
     assert any("Saved 'Tiny winter' as version 1" in s.value for s in at.success)
-    plans = io.list_plans(ws_copy, kind=pop.PLAN_KIND)
+    plans = io.list_plans(ws_copy, kind=PLAN_KIND)
     assert [(p.name, p.version) for p in plans] == [("Tiny winter", 1)]
-    _, payload = io.load_plan(ws_copy, kind=pop.PLAN_KIND, name="Tiny winter")
-    saved, _ = pop.plan_from_payload(payload)
+    _, payload = io.load_plan(ws_copy, kind=PLAN_KIND, name="Tiny winter")
+    saved, _ = plan_from_payload(payload)
     assert saved.loc[saved["session_id"] == first["session_id"], "status"].iloc[0] == "dropped"
 
     # saving again builds on version 1
@@ -93,7 +94,7 @@ def test_propose_accept_move_drop_and_save(ws_copy):
     again = _page()
     again.button(key="plan_open").click().run()
     assert not again.exception
-    assert again.session_state["popup_plan"]["version"] == 2
+    assert again.session_state["popup_plan"].version == 2
     assert any("Tiny winter" in h.value for h in again.subheader)
 
 
@@ -101,7 +102,7 @@ def test_route_for_a_day_and_exports(ws_copy):
     at = _propose(_page())
     at.radio(key="popup_section").set_value("Route for a day").run()
     assert not at.exception, at.exception
-    codes = at.session_state["popup_plan"]["by_gap"]["lsoa_code"].tolist()[:2]
+    codes = at.session_state["popup_plan"].by_gap["lsoa_code"].tolist()[:2]
     at.multiselect(key="route_gap_pick").set_value(codes)
     at.button(key="route_add_gaps").click().run()
     assert len(at.session_state["route_stops"]) >= 2
@@ -110,7 +111,7 @@ def test_route_for_a_day_and_exports(ws_copy):
     k = _kpis(at)
     assert "Back at base" in k and k["Stops"].endswith(f"of {len(at.session_state['route_stops'])}")
     result = at.session_state["route_result"]
-    assert list(result["route"].schedule["kind"])[0] == "base"
+    assert list(result.route.schedule["kind"])[0] == "base"
     script = json.dumps([str(el.proto) for el in at.get("component_instance")])
     assert "pw-route-stop" in script and "cdn.jsdelivr" not in script and "unpkg" not in script
 

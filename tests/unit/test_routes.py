@@ -13,19 +13,25 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString
 
-from geo.plan import routes as rt
-from geo.model import DataError
 from geo.analyse.network import build_graph
 from geo.analyse.reach import parse_opening_hours
+from geo.assumptions import ReachAssumptions
+from geo.model import DataError
+from geo.out.route_layers import route_layers
+from geo.plan import routes as rt
+from geo.plan.route_settings import RouteAssumptions
+from geo.plan.travel import travel_times
 from tests.conftest import tiny_layers
 
 X0, Y0 = 450_000, 318_000
+REACH = ReachAssumptions()
+DRIVE = RouteAssumptions().drive_m_per_min
 
 
 def _instance(seed: int, k: int, *, windows: bool):
     rng = np.random.default_rng(seed)
     xy = rng.uniform(0, 12_000, (k + 1, 2))
-    minutes = rt.travel_matrix(xy, speed_m_per_min=500.0).minutes
+    minutes = travel_times(xy, assumptions=REACH, speed_m_per_min=500.0).minutes
     dur = rng.choice([0.0, 30.0, 60.0, 90.0], k)
     early = np.full(k, -np.inf)
     late = np.full(k, np.inf)
@@ -89,12 +95,12 @@ def test_travel_along_roads_and_estimates():
                                        LineString([(5000, 5000), (6000, 5000)])], crs=27700)
     g = build_graph(roads)
     pts = [(0, 10), (1000, 990), (5500, 5000)]  # 10 m off the road; the last on an island
-    t = rt.travel_matrix(pts, graph=g, speed_m_per_min=100.0, detour_factor=1.3)
+    t = travel_times(pts, graph=g, assumptions=ReachAssumptions(detour_factor=1.3), speed_m_per_min=100.0)
     assert t.metres[0, 1] == pytest.approx(10 + 1000 + 990, abs=1e-6)  # along the L, not the diagonal
     assert not t.estimate[0, 1] and t.estimate[0, 2] and t.estimate[2, 1]
     assert t.metres[0, 2] == pytest.approx(1.3 * np.hypot(5500, 4990))
     assert t.minutes[0, 1] == pytest.approx(t.metres[0, 1] / 100.0)
-    none = rt.travel_matrix(pts, graph=None)
+    none = travel_times(pts, graph=None, assumptions=REACH, speed_m_per_min=DRIVE)
     assert none.estimate[~np.eye(3, dtype=bool)].all() and not none.network
     lines = rt.leg_lines(np.array(pts[:2]), (0,), graph=g, estimate=t.estimate[:2, :2])
     assert lines[0].length == pytest.approx(t.metres[0, 1], rel=1e-6)  # drawn along the roads
@@ -113,14 +119,14 @@ def test_plan_route_on_tiny_town_with_a_typed_van_stop():
     stops = [rt.Stop("Van on the green", vx, vy, duration_min=60, earliest=600, latest=660, kind="van stop"),
              rt.Stop("Westfield Library", lib.x, lib.y, duration_min=90, kind="venue", must_visit=True)]
     route, travel = rt.plan_route(base, stops, graph=g, start="09:00", end="17:00", speed_m_per_min=80.0,
-                                  mode_words="walking")
+                                  assumptions=REACH, mode_words="walking")
     assert route.feasible and sorted(route.order) == [0, 1]
     sched = route.schedule
     assert list(sched["kind"]) == ["base", *[stops[i].kind for i in route.order], "base"]
     van = sched[sched["name"] == "Van on the green"].iloc[0]
     assert "10:00" <= van["start"] <= "11:00"
     assert route.travel_min == pytest.approx(sched["travel_min"].sum(), abs=0.2)
-    legs, marks = rt.route_layers(route, travel, base, stops, graph=g)
+    legs, marks = route_layers(route, travel, base, stops, graph=g)
     assert len(legs) == 3 and len(marks) == 3 and legs.crs.to_epsg() == 4326
     assert any("1 · " in h for h in marks["html"])
     assert any("Walking" in n or "walking" in n for n in route.notes)
@@ -129,12 +135,14 @@ def test_plan_route_on_tiny_town_with_a_typed_van_stop():
 def test_route_errors_are_readable():
     base = rt.Stop("Base", X0, Y0)
     with pytest.raises(DataError) as err:
-        rt.plan_route(base, [rt.Stop("Odd", X0 + 10, Y0, earliest=700, latest=600)])
+        rt.plan_route(base, [rt.Stop("Odd", X0 + 10, Y0, earliest=700, latest=600)], assumptions=REACH,
+                      speed_m_per_min=DRIVE)
     assert "before earliest" in str(err.value)
     with pytest.raises(DataError):
         rt.latlon_to_xy(-1.5, 52.6)  # swapped
     with pytest.raises(DataError):
-        rt.plan_route(base, [rt.Stop("A", X0 + 10, Y0)], start="17:00", end="09:00")
+        rt.plan_route(base, [rt.Stop("A", X0 + 10, Y0)], start="17:00", end="09:00", assumptions=REACH,
+                      speed_m_per_min=DRIVE)
 
 
 def test_window_from_opening_hours():
