@@ -6,13 +6,14 @@ import datetime as dt
 import json
 import shutil
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo import io
 from geo.plan.popup_draft import plan_from_payload
 from geo.plan.popup_rules import PLAN_KIND
-from tests.conftest import ROOT
+from tests.conftest import ROOT, tiny_layers
 
 
 @pytest.fixture
@@ -119,3 +120,38 @@ def test_route_for_a_day_and_exports(ws_copy):
     assert not at.exception, at.exception
     labels = [str(el.proto) for el in at.get("download_button")]
     assert any("Calendar (.ics)" in x for x in labels) and any("Run sheet" in x for x in labels)
+
+
+@pytest.fixture
+def na_venues_ws(tmp_path, monkeypatch):
+    """The tiny town with every optional venue attribute missing (pd.NA): no address, contact, hours,
+    wi-fi, childcare, cost or closed flag, as in a real import that has only names and points."""
+    layers = tiny_layers()
+    venues = layers["venues"]
+    for col in ("address", "contact", "email", "phone", "opening_hours"):
+        venues[col] = pd.Series([pd.NA] * len(venues), dtype="string")
+    for col in ("wifi", "step_free", "childcare", "toilets", "quiet_room", "closed"):
+        venues[col] = pd.Series([pd.NA] * len(venues), dtype="boolean")
+    venues["cost_per_hour"] = float("nan")
+    path = tmp_path / "no_addresses.gpkg"
+    io.write_workspace(path, layers, {"name": "No-address Town", "fictional": "true"})
+    monkeypatch.setenv("PATCHWORK_WORKSPACE", str(path))
+    return path
+
+
+def test_missing_optional_venue_attributes_never_crash_the_page(na_venues_ws):
+    # Seen on Wolverhampton: "Route for a day" right after proposing raised "boolean value of NA is
+    # ambiguous" for a venue with no address.
+    at = _propose(_page())
+    assert int(_kpis(at)["Sessions"]) > 0
+    at.radio(key="popup_section").set_value("Route for a day").run()
+    assert not at.exception, at.exception
+    assert any(o.startswith("Venue: ") for o in at.selectbox(key="route_base").options)
+    at.selectbox(key="route_base").set_value("Venue: Westfield Library")
+    at.button(key="route_add_place_btn").click().run()
+    at.button(key="route_go").click().run()
+    assert not at.exception, at.exception
+    assert "Back at base" in _kpis(at)
+    at.radio(key="popup_section").set_value("Exports").run()
+    assert not at.exception, at.exception
+    assert any("Run sheet" in str(el.proto) for el in at.get("download_button"))

@@ -16,13 +16,15 @@ from geo import io
 from geo.analyse.reach import DEFAULT_HOURS, parse_opening_hours
 from geo.assumptions import ReachAssumptions
 from geo.model import DataError
-from geo.out.runsheet import run_sheet_html
+from geo.out.runsheet import run_sheet_html, what_to_bring
 from geo.out.session_files import sessions_csv
 from geo.plan import popups as pop
 from geo.plan.blackouts import SchoolHoliday
 from geo.plan.popup_check import SESSION_COLUMNS, check_plan, normalise_sessions
 from geo.plan.popup_draft import move_session, plan_from_payload, plan_payload
 from geo.plan.popup_rules import PLAN_KIND, PlanRules
+from geo.plan.popup_venues import candidate_venues
+from geo.plan.route_stops import route_places, session_stop_rows
 from geo.plan.venue_hours import open_for, slot_options, venue_hours
 
 X0, Y0 = 450_000, 318_000
@@ -43,8 +45,7 @@ def gaps_frame(rows: list[tuple[str, float, float, float]]) -> pd.DataFrame:
                          "y": [r[3] for r in rows]})
 
 
-@pytest.fixture
-def town():
+def town_frames() -> tuple[gpd.GeoDataFrame, pd.DataFrame, gpd.GeoDataFrame]:
     venues = venues_frame([
         {"venue_id": "v1", "name": "Mill Library", "kind": "library", "address": "1 Mill Lane", "x": X0 + 100, "y": Y0,
          "opening_hours": "Mo-Fr 09:00-17:00", "step_free": True, "wifi": True, "childcare": False, "email": "mill@lib"},
@@ -60,6 +61,11 @@ def town():
     stops = gpd.GeoDataFrame({"stop_id": ["s1", "s2"], "name": ["Mill", "East"], "route_ids": ["7", "7,8"]},
                              geometry=[Point(X0 + 120, Y0 + 30), Point(X0 + 3050, Y0 + 80)], crs=27700)
     return venues, gaps, stops
+
+
+@pytest.fixture
+def town():
+    return town_frames()
 
 
 def test_allocate_follows_need():
@@ -281,3 +287,56 @@ def test_plan_never_breaks_the_rules(case):
     weeks = pd.Series([(d - rules.start).days // 7 for d in s["date"]], dtype="int64")
     assert (weeks.value_counts() <= rules.capacity_per_week).all()
     assert s["worker"].between(1, rules.workers).all()
+
+
+# --------------------------------------------------------------------------------------------------
+# Optional venue attributes may be missing (pd.NA, None, NaN): nothing crashes, nothing is assumed true.
+
+def _na_venues() -> gpd.GeoDataFrame:
+    venues = venues_frame([
+        {"venue_id": "v1", "name": "Mill Library", "kind": "library", "x": X0 + 100, "y": Y0},
+        {"venue_id": "v2", "name": "Park Hall", "kind": "church_hall", "x": X0 + 300, "y": Y0 + 100}])
+    for col in ("address", "contact", "phone", "email", "opening_hours"):
+        venues[col] = pd.Series([pd.NA, pd.NA], dtype="string")
+    for col in ("wifi", "step_free", "childcare", "toilets", "quiet_room", "closed"):
+        venues[col] = pd.Series([pd.NA, pd.NA], dtype="boolean")
+    venues["cost_per_hour"] = [float("nan"), None]
+    return venues
+
+
+def test_a_venue_layer_with_missing_optional_attributes():
+    venues = _na_venues()
+    gaps = gaps_frame([("E01000001", 0.6, X0, Y0)]).assign(lsoa_name=pd.NA, reason=pd.NA)
+    rules = PlanRules(start=MON, weeks=2, workers=1, sessions_per_worker_week=2, school_holidays=())
+    plan = pop.propose_plan(gaps, venues, rules, assumptions=REACH)
+    s = plan.sessions
+    assert len(s) == 4 and check_plan(s, venues, rules).empty
+    assert (s["address"] == "").all() and (s["contact"] == "").all()
+    assert s["area"].eq("E01000001").all()  # no name: the code
+    assert s["serves"].iloc[0] == "Gap #1: E01000001 ()" and s["hours_assumed"].all()
+    assert "step-free" not in s["why"].iloc[0] and "no wi-fi" not in s["why"].iloc[0]  # unknown is neither
+    sheet = run_sheet_html(s, venues)
+    assert "address not recorded" in sheet and "not recorded</td>" in sheet
+    assert sheet.count("Mobile wi-fi hotspot") == len(s) and "Room hire" not in sheet
+    assert len(sessions_csv(s).decode("utf-8-sig").splitlines()) == len(s) + 1
+    bring = what_to_bring({"family": pd.NA, "kind": pd.NA}, {"wifi": pd.NA, "cost_per_hour": pd.NA})
+    assert "Mobile wi-fi hotspot (no wi-fi recorded at the venue)" in bring and len(bring) == 5
+    places = route_places(venues)
+    assert list(places) == ["Venue: Mill Library", "Venue: Park Hall"] and places["Venue: Park Hall"].address == ""
+    rows = session_stop_rows(s.assign(address=pd.NA, contact=None))
+    assert len(rows) == len(s) and all(r["must"] for r in rows)
+
+
+def test_walking_follows_the_reach_assumptions():
+    venues, gaps, stops = town_frames()
+    rules = PlanRules(start=MON, weeks=2, workers=1, sessions_per_worker_week=2, school_holidays=())
+    slow = ReachAssumptions(walk_m_per_min=40.0, detour_factor=1.5)
+    a = candidate_venues(gaps, venues, assumptions=REACH, bus_stops=stops)
+    b = candidate_venues(gaps, venues, assumptions=slow, bus_stops=stops)
+    # straight line × 1.5 at 40 m a minute against × 1.3 at 80: minutes × (1.5 / 1.3) × 2
+    assert b["minutes"].iloc[0] == pytest.approx(a["minutes"].iloc[0] * 1.5 / 1.3 * 2)
+    plan = pop.propose_plan(gaps, venues, rules, assumptions=slow, bus_stops=stops)
+    assert any("straight-line distance × 1.5 at 40 m a minute" in n for n in plan.notes)
+    # a bus stop "near" is the longest walk to a stop: with 10 m, no venue is near a route
+    far = candidate_venues(gaps, venues, assumptions=ReachAssumptions(max_walk_to_stop_m=10.0), bus_stops=stops)
+    assert not far["why"].str.contains("bus route").any() and a["why"].str.contains("bus route").any()

@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 
 import geopandas as gpd
+import pandas as pd
 import numpy as np
 import pytest
 import shapely
@@ -20,6 +21,7 @@ from geo.model import DataError
 from geo.out.route_layers import route_layers
 from geo.plan import routes as rt
 from geo.plan.route_settings import RouteAssumptions
+from geo.plan.route_stops import stops_from_table
 from geo.plan.travel import travel_times
 from tests.conftest import tiny_layers
 
@@ -150,3 +152,58 @@ def test_window_from_opening_hours():
     mon = dt.date(2026, 11, 30)
     assert rt.window_from_hours(week, mon, duration_min=60) == (780.0, 1020.0)
     assert rt.window_from_hours(week, mon + dt.timedelta(days=1), duration_min=60) is None
+
+
+def test_one_travel_function_for_places_to_places_and_between_places():
+    roads = gpd.GeoDataFrame({"road_id": ["a", "b"], "name": ["A", "B"]},
+                             geometry=[LineString([(0, 0), (1000, 0)]), LineString([(1000, 0), (1000, 1000)])],
+                             crs=27700)
+    g = build_graph(roads)
+    a, b = [(0, 10), (500, -20)], [(1000, 990), (3000, 3000)]
+    both = travel_times(a + b, graph=g, assumptions=REACH)
+    part = travel_times(a, b, graph=g, assumptions=REACH)
+    assert part.minutes.shape == (2, 2) and part.speed_m_per_min == 80.0  # walking unless a speed is given
+    assert np.allclose(part.metres, both.metres[:2, 2:]) and (part.estimate == both.estimate[:2, 2:]).all()
+    # by hand: 10 m to the road, 1,000 along A, 990 up B; 20 m up to A, 500 along it, 990 up B
+    assert part.metres[0, 0] == pytest.approx(2000.0) and part.metres[1, 0] == pytest.approx(20 + 500 + 990)
+    assert part.minutes[0, 0] == pytest.approx(25.0)
+    # (3000, 3000) is 2,000 m from the nearest road but the road joins it: along the network, not an estimate
+    assert not part.estimate.any() and both.minutes[0, 0] == 0.0 and not both.estimate[0, 0]
+    none = travel_times(a, b, assumptions=ReachAssumptions(walk_m_per_min=50.0, detour_factor=2.0))
+    assert none.estimate.all() and none.metres[0, 0] == pytest.approx(2.0 * np.hypot(1000, 980))
+    assert none.minutes[0, 0] == pytest.approx(none.metres[0, 0] / 50.0) and not none.network
+    with pytest.raises(DataError):
+        travel_times(a, b, assumptions=REACH, speed_m_per_min=0.0)
+
+
+def test_the_van_speed_is_a_validated_assumption():
+    assert RouteAssumptions().drive_kmh == 30.0 and RouteAssumptions().drive_m_per_min == 500.0
+    with pytest.raises(DataError) as err:
+        RouteAssumptions(drive_kmh=0.5)
+    assert "drive_kmh" in str(err.value) and "Average driving speed" in str(err.value)
+    base = rt.Stop("Base", X0, Y0)
+    route, travel = rt.plan_route(base, [rt.Stop("A", X0 + 1000, Y0)], assumptions=ReachAssumptions(detour_factor=2.0),
+                                  speed_m_per_min=RouteAssumptions(drive_kmh=12.0).drive_m_per_min)
+    assert travel.minutes[0, 1] == pytest.approx(2000.0 / 200.0)  # 1 km × 2 at 12 km/h: 10 minutes
+    assert route.notes[0] == "Travel driving at 12 km/h on average (an assumption; edit it)."
+    assert "straight-line distance × 2 (estimate)" in route.notes[1]
+
+
+def test_the_stops_table_is_read_with_every_problem_named():
+    lat, lon = rt.xy_to_latlon(X0, Y0)
+    table = pd.DataFrame({"name": ["Green", pd.NA, None, "Far", "Odd"], "kind": ["van stop", None, pd.NA, "venue", ""],
+                          "lat": [lat, lat, np.nan, 10.0, lat], "lon": [lon, lon, lon, 10.0, lon],
+                          "minutes": [30, np.nan, 60, 60, 60], "earliest": ["10:00", None, "", "", "nine"],
+                          "latest": ["", pd.NA, "", "", ""], "must": [True, pd.NA, None, False, False]})
+    with pytest.raises(DataError) as err:
+        stops_from_table(table)
+    text = [str(p) for p in err.value.problems]
+    assert len(text) == 3
+    assert text[0].startswith("stops: row 3 (unnamed) has no latitude and longitude.")
+    assert text[1] == "stop: (10.0, 10.0) is outside Great Britain. Fix: Check latitude and longitude are not swapped."
+    assert text[2].startswith("stops: row 5: ") and text[2].endswith("Fix: Write times as HH:MM.")
+    stops = stops_from_table(table.iloc[:2])
+    assert [(s.name, s.kind, s.duration_min, s.earliest, s.latest, s.must_visit) for s in stops] == [
+        ("Green", "van stop", 30.0, 600, None, True), ("Stop 2", "van stop", 0.0, None, None, False)]
+    with pytest.raises(DataError, match="has no stops"):
+        stops_from_table(table.iloc[:0])
