@@ -130,7 +130,7 @@ def route_section(draft: SessionPlanDraft | None, *, ws: Workspace, venues: gpd.
                               format_func=lambda d: d if isinstance(d, str) else day_label(live, d))
     day = cast(dt.date, c1.date_input("Date", value=next_monday(today), format="DD/MM/YYYY", key="route_other_day")
                if isinstance(day_choice, str) else day_choice)
-    worker = int(cast(int, c2.selectbox("Worker", workers_on(live, day) or [1], key="route_worker")))
+    worker = int(c2.selectbox("Worker", workers_on(live, day) or [1], key="route_worker") or 1)
     mode = c3.radio("Travel", list(MODES), key="route_mode")
     driving = mode == MODES[0]
     c1, c2, c3, c4 = st.columns(4)
