@@ -20,10 +20,18 @@ import functools
 import numpy as np
 
 from bench.harness import benchmark
-from geo.plan import popups as pop
+from geo.assumptions import ReachAssumptions
 from geo.plan import routes as rt
+from geo.plan.blackouts import bank_holidays_between
+from geo.plan.popup_rules import PlanRules
+from geo.plan.popup_venues import gaps_with_points
+from geo.plan.popups import propose_plan
+from geo.plan.route_settings import RouteAssumptions
+from geo.plan.travel import travel_times
 
 START = dt.date(2026, 11, 30)
+REACH = ReachAssumptions()
+DRIVE_M_PER_MIN = RouteAssumptions().drive_m_per_min
 
 
 @functools.lru_cache(maxsize=1)
@@ -40,7 +48,7 @@ def _demo() -> dict:
                           bus_routes=ws.layer("bus_routes"), graph=graph)
     eng = engagement.engagement_by_road(ws.layer("participants"), roads, wards=ws.layer("wards"), max_m=50.0)
     table = gaps.road_lsoas(roads, eng, ws.layer("lsoas"))
-    gap_points = pop.gaps_with_points(gaps.gap_table(ws.layer("lsoas"), reach.lsoas, table), reach.lsoas)
+    gap_points = gaps_with_points(gaps.gap_table(ws.layer("lsoas"), reach.lsoas, table), reach.lsoas)
     return {"ws": ws, "graph": graph, "gaps": gap_points}
 
 
@@ -71,7 +79,7 @@ def _eight() -> dict:
     kw = {"durations": [s.duration_min for s in stops],
           "earliest": [-np.inf if s.earliest is None else s.earliest for s in stops],
           "latest": [np.inf if s.latest is None else s.latest for s in stops], "start_min": 540.0, "end_min": 1050.0}
-    minutes = rt.travel_matrix(pts, graph=case["graph"]).minutes
+    minutes = travel_times(pts, graph=case["graph"], assumptions=REACH, speed_m_per_min=DRIVE_M_PER_MIN).minutes
     ours, brute = rt.best_order(minutes, **kw), rt.brute_force_order(minutes, **kw)
     if brute is None or abs(ours[1] - brute[1]) > 1e-6 or abs(ours[2] - brute[2]) > 1e-6:
         raise RuntimeError(f"exact order {ours} differs from brute force {brute}")
@@ -91,7 +99,8 @@ def exact_8(case: dict):
 @benchmark("routes.day_12_stops", target_s=2.0, setup=_day, repeat=3)
 def day_route(case: dict):
     """12 stops with windows, exact order, road-network travel."""
-    route, _ = rt.plan_route(case["base"], case["stops"], graph=case["graph"], start="09:00", end="17:30")
+    route, _ = rt.plan_route(case["base"], case["stops"], assumptions=REACH, speed_m_per_min=DRIVE_M_PER_MIN,
+                             graph=case["graph"], start="09:00", end="17:30")
     if len(route.order) < 8:
         raise RuntimeError(f"only {len(route.order)} stops fitted: the scenario is wrong")
     return route
@@ -101,17 +110,17 @@ def _plan_case() -> dict:
     case = _demo()
     ws = case["ws"]
     assert len(ws.layer("venues")) == 40
-    rules = pop.PlanRules(start=START, weeks=6, workers=2, sessions_per_worker_week=3, top_gaps=12,
+    rules = PlanRules(start=START, weeks=6, workers=2, sessions_per_worker_week=3, top_gaps=12,
                           venues_per_gap=4, kinds=tuple(sorted(set(ws.layer("venues")["kind"].astype(str)))),
-                          blackout=frozenset(pop.bank_holidays_between(START, START + dt.timedelta(days=41))))
+                          blackout=frozenset(bank_holidays_between(START, START + dt.timedelta(days=41))))
     return {**case, "rules": rules}
 
 
 @benchmark("popups.plan_6_weeks_40_venues", target_s=5.0, setup=_plan_case, repeat=3)
 def plan_6_weeks(case: dict):
     """Candidates (walking minutes venue x gap along the roads) and placement over 6 weeks."""
-    plan = pop.propose_plan(case["gaps"], case["ws"].layer("venues"), case["rules"], graph=case["graph"],
-                            bus_stops=case["ws"].layer("bus_stops"))
+    plan = propose_plan(case["gaps"], case["ws"].layer("venues"), case["rules"], assumptions=REACH,
+                        graph=case["graph"], bus_stops=case["ws"].layer("bus_stops"))
     if len(plan.sessions) < 20:
         raise RuntimeError(f"only {len(plan.sessions)} sessions planned: the scenario is wrong")
     return plan

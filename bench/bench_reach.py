@@ -25,27 +25,32 @@ from __future__ import annotations
 import functools
 import sys
 
+import geopandas as gpd
 import networkx as nx
 import numpy as np
+import shapely
 
 from bench.harness import benchmark
+from geo.analyse.catchment import catchment
 from geo.analyse.engagement import engagement_by_road
-from geo.analyse.gaps import (deprived_within_minutes, gap_table, road_lsoas, roads_engaged_deprived_vs_elsewhere,
-                      unengaged_roads)
-from geo.analyse.network import source_links, bounded_distance, build_graph, distance_from, geometry_xy, snap_points
-from geo.analyse.reach import Searches, compute_reach, prepare_network, usable_venues
+from geo.analyse.gaps import (
+    deprived_within_minutes,
+    gap_table,
+    road_lsoas,
+    roads_engaged_deprived_vs_elsewhere,
+    unengaged_roads,
+)
+from geo.analyse.hours import usable_venues
+from geo.analyse.network import build_graph, geometry_xy
+from geo.analyse.paths import bounded_distance, distance_from, source_links
+from geo.analyse.reach import Searches, compute_reach, prepare_network
 
 N_VENUES = 500
 SCALE = 30
-WALK = 80.0
-LIMIT = 400.0
 
 
 def _grid_layers(n: int = 224, step: float = 100.0, seed: int = 7) -> dict:
     """Fallback scenario: a perturbed n x n grid (2 n (n-1) segments), venues, bus routes along rows."""
-    import geopandas as gpd
-    import shapely
-
     rng = np.random.default_rng(seed)
     xy = np.stack(np.meshgrid(np.arange(n) * step, np.arange(n) * step, indexing="ij"), -1).astype(float)
     xy += rng.uniform(-20, 20, xy.shape)
@@ -151,7 +156,7 @@ def _nx_bounded(G: nx.Graph, graph, snap, cost_m: np.ndarray, limit_m: float) ->
         wu = snap.offset_m[i] + snap.along_m[i]
         wv = snap.offset_m[i] + graph.edge_length_m[e] - snap.along_m[i]
         links = [(v, int(graph.edge_u[e]), max(float(wu), 1e-9)), (v, int(graph.edge_v[e]), max(float(wv), 1e-9))]
-        G.add_weighted_edges_from([l for l in links if l[2] <= limit_m + 1e-6])
+        G.add_weighted_edges_from([link for link in links if link[2] <= limit_m + 1e-6])
         try:
             lengths = nx.single_source_dijkstra_path_length(G, v, cutoff=limit_m + 1e-6)
         finally:
@@ -279,6 +284,4 @@ def gaps_table(case: dict):
 @benchmark("reach.catchment", target_s=0.3, setup=_scenario, repeat=5)
 def venue_catchment(case: dict):
     """The 10/20/30-minute walking areas of one clicked venue (the map's catchment overlay)."""
-    from geo.analyse.reach import catchment
-
     return catchment(case["graph"], geometry_xy(case["venues"])[0], minutes=(10, 20, 30))

@@ -111,14 +111,21 @@ class ReachAssumptions:
                 f"where the data has none; straight-line estimates × {self.detour_factor:g}")
 
 
+#: The defaults, as one shared (frozen) object: the default argument of every function that takes them.
+DEFAULT_REACH = ReachAssumptions()
+
+
 # ---- gap score -----------------------------------------------------------------------------------
 GAP_BOUNDS: dict[str, Bound] = {
-    "deprivation": Bound("Weight of deprivation", "weight", 0.0, 5.0, 0.25),
-    "population": Bound("Weight of working-age population", "weight", 0.0, 5.0, 0.25),
-    "reach": Bound("Weight of distance to the nearest venue", "weight", 0.0, 5.0, 0.25),
-    "engagement": Bound("Weight of roads with nobody engaged", "weight", 0.0, 5.0, 0.25),
-    "reach_full_minutes": Bound("Minutes at which reach counts as fully lacking", "minutes", 1.0, 240.0, 5.0,
-                                low_open=False),
+    "deprivation": Bound("Deprivation", "weight", 0.0, 2.0, 0.05,
+                         "Need: (10 − decile) ÷ 9 on the chosen measure (decile 1 → 1)."),
+    "population": Bound("Working-age residents", "weight", 0.0, 2.0, 0.05,
+                        "Need: working-age residents ÷ the largest LSOA's."),
+    "reach": Bound("Lack of reach", "weight", 0.0, 2.0, 0.05,
+                   "Lack: minutes to the nearest venue ÷ 30, capped at 1."),
+    "engagement": Bound("Lack of engagement", "weight", 0.0, 2.0, 0.05,
+                        "Lack: share of the LSOA's roads with nobody engaged."),
+    "reach_full_minutes": Bound("Minutes at which reach counts as fully lacking", "minutes", 1.0, 240.0, 5.0),
 }
 
 
@@ -163,6 +170,9 @@ class GapWeights:
         return (f"gap weights: deprivation {self.deprivation:g}, working-age population {self.population:g}, "
                 f"reach {self.reach:g}, unengaged roads {self.engagement:g}; reach fully lacking at "
                 f"{self.reach_full_minutes:g} minutes")
+
+
+DEFAULT_GAP_WEIGHTS = GapWeights()
 
 
 def describe(objects: Iterable[ReachAssumptions | GapWeights]) -> list[str]:

@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.io import assets
-from geo.analyse import deprivation, gaps, reach
+from geo.analyse import deprivation, gaps, hours, reach
 from geo.out import exports, mapview
 from geo import io
 from geo.analyse.engagement import RoadEngagement, filter_participants
@@ -190,7 +190,7 @@ class ExportBundle:
                           if self.eng is not None and ws.has("roads") and ws.has("participants") else None)
             reach_lsoas = None
             if ws.has("venues"):  # the Gaps page's defaults: every venue that is not closed
-                venues, _ = reach.usable_venues(ws.layer("venues"))
+                venues, _ = hours.usable_venues(ws.layer("venues"))
                 reach_lsoas = reach.compute_reach(
                     ws.layer("roads") if ws.has("roads") else None, venues, lsoas=ws.layer("lsoas"),
                     bus_stops=ws.layer("bus_stops") if ws.has("bus_stops") else None,

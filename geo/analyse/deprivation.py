@@ -58,4 +58,4 @@ def deciles(lsoas: gpd.GeoDataFrame, *, index: str = "imd") -> np.ndarray:
     col = decile_column(index)
     if col not in lsoas.columns:
         return np.full(len(lsoas), np.nan)
-    return pd.to_numeric(lsoas[col], errors="coerce").astype("float64").to_numpy()
+    return np.asarray(pd.to_numeric(lsoas[col], errors="coerce").astype("float64").to_numpy(), dtype="float64")

@@ -9,8 +9,8 @@ unmatched, never silently dropped. Nothing here returns a participant's location
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import geopandas as gpd
 import numpy as np
@@ -81,7 +81,7 @@ class RoadEngagement:
 
     @property
     def roads_total(self) -> int:
-        return int(len(self.roads))
+        return len(self.roads)
 
     @property
     def roads_engaged(self) -> int:
@@ -147,7 +147,7 @@ def engagement_by_road(
 def road_counts_for_segments(result: RoadEngagement) -> np.ndarray:
     """Participants on each segment's *road* (the whole named street within its ward); 0 if unnamed."""
     per_road = result.roads.set_index("road_key")["participants"]
-    return result.segment_keys.map(per_road).fillna(0).astype("int64").to_numpy()
+    return np.asarray(result.segment_keys.map(per_road).fillna(0).astype("int64").to_numpy(), dtype="int64")
 
 
 def pct_engaged_by(result: RoadEngagement, *, by: str = "ward_code") -> pd.DataFrame:

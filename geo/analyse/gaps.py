@@ -4,7 +4,8 @@ Per LSOA the gap score combines four parts, each 0..1 and shown:
 
 - deprivation: (10 - decile) / 9 on the chosen index (IMD or a domain): decile 1 → 1, decile 10 → 0
 - population:  working-age residents / the largest LSOA's in the table
-- reach:       minutes to the nearest venue / `reach_full_minutes` (30), capped at 1; nothing reachable → 1
+- reach:       minutes to the nearest venue / `GapWeights.reach_full_minutes` (30), capped at 1; nothing
+               reachable → 1
 - engagement:  share of the LSOA's roads with nobody engaged (1 = no road engaged)
 
 need = weighted mean of deprivation and population; lack = weighted mean of reach and engagement;
@@ -22,6 +23,7 @@ All counts of people are returned as raw ints: the UI passes them through geo.pr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -30,10 +32,10 @@ import shapely
 
 from geo.analyse.deprivation import decile_column
 from geo.analyse.engagement import RoadEngagement
+from geo.assumptions import DEFAULT_GAP_WEIGHTS, GapWeights
 from geo.model import DOMAIN_LABELS, REFERRAL_SOURCES
 from geo.privacy import THRESHOLD, suppress_series
 
-REACH_FULL_MINUTES = 30.0
 NOT_RECORDED = "Not recorded"
 OUTSIDE = "(outside the areas)"
 
@@ -42,7 +44,7 @@ OUTSIDE = "(outside the areas)"
 # Roads in LSOAs
 
 
-def area_of_points(points, areas: gpd.GeoDataFrame, *, code_col: str) -> pd.Series:
+def area_of_points(points: Any, areas: gpd.GeoDataFrame, *, code_col: str) -> pd.Series:
     """Code (from `code_col`) of the area containing each point; NA outside every area."""
     geoms = np.asarray(getattr(getattr(points, "geometry", points), "values", points))
     out = pd.Series(pd.NA, index=range(len(geoms)), dtype="string")
@@ -108,14 +110,6 @@ def unengaged_roads(road_table: pd.DataFrame, lsoas: pd.DataFrame, *, index: str
 # Gap score
 
 
-def _check_weights(**weights: float) -> None:
-    bad = [f"{k}={v!r}" for k, v in weights.items()
-           if not isinstance(v, (int, float)) or isinstance(v, bool) or not np.isfinite(v) or v < 0]
-    if bad:
-        raise ValueError("gap weights must be numbers of 0 or more (0 switches a part off); "
-                         f"got {', '.join(bad)}")
-
-
 def _wmean(parts: list[np.ndarray], weights: list[float]) -> np.ndarray:
     num = np.zeros(parts[0].shape)
     den = np.zeros(parts[0].shape)
@@ -123,7 +117,8 @@ def _wmean(parts: list[np.ndarray], weights: list[float]) -> np.ndarray:
         ok = ~np.isnan(p)
         num += np.where(ok, p * w, 0.0)
         den += np.where(ok, w, 0.0)
-    return np.divide(num, den, out=np.full(num.shape, np.nan), where=den > 0)
+    out: np.ndarray = np.divide(num, den, out=np.full(num.shape, np.nan), where=den > 0)
+    return out
 
 
 def _fmt_minutes(m: float) -> str:
@@ -140,27 +135,14 @@ def gap_table(
     road_table: pd.DataFrame | None = None,
     *,
     index: str = "imd",
-    w_deprivation: float = 1.0,
-    w_population: float = 0.25,
-    w_reach: float = 1.0,
-    w_engagement: float = 1.0,
-    reach_full_minutes: float = REACH_FULL_MINUTES,
+    weights: GapWeights = DEFAULT_GAP_WEIGHTS,
 ) -> pd.DataFrame:
     """One row per LSOA ranked by gap score (highest first), every part shown, plus a `reason`.
 
     `reach_lsoas` is `ReachResult.lsoas` (lsoa_code, best_min, estimate); `road_table` is
-    `road_lsoas(...)` (None when there is no engagement data). Weights are keyword-only, 0 or more;
-    need (deprivation, population) and lack (reach, engagement) each need one positive weight.
+    `road_lsoas(...)` (None when there is no engagement data). `weights` (geo.assumptions.GapWeights,
+    validated when made) weigh the four parts and set the minutes at which reach is fully lacking.
     """
-    _check_weights(w_deprivation=w_deprivation, w_population=w_population, w_reach=w_reach,
-                   w_engagement=w_engagement)
-    if w_deprivation + w_population <= 0:
-        raise ValueError("at least one need weight (w_deprivation, w_population) must be above 0")
-    if w_reach + w_engagement <= 0:
-        raise ValueError("at least one lack weight (w_reach, w_engagement) must be above 0")
-    if not (np.isfinite(reach_full_minutes) and reach_full_minutes > 0):
-        raise ValueError(f"reach_full_minutes must be a positive number, got {reach_full_minutes!r}")
-
     codes = lsoas["lsoa_code"].astype("string").to_numpy()
     out = pd.DataFrame({"lsoa_code": codes})
     for col in ("lsoa_name", "ward_code"):
@@ -201,21 +183,22 @@ def gap_table(
     deprivation = np.clip((10.0 - decile) / 9.0, 0.0, 1.0)
     wa_max = np.nanmax(wa) if np.isfinite(wa).any() else np.nan
     population = np.clip(wa / wa_max, 0.0, 1.0) if wa_max and np.isfinite(wa_max) else np.full(len(codes), np.nan)
-    reach = np.where(np.isnan(best), np.nan, np.clip(np.nan_to_num(best, posinf=1e18) / reach_full_minutes, 0, 1))
+    full = weights.reach_full_minutes
+    reach = np.where(np.isnan(best), np.nan, np.clip(np.nan_to_num(best, posinf=1e18) / full, 0, 1))
     engagement = np.divide(roads - engaged, roads, out=np.full(len(codes), np.nan), where=roads > 0)
     out["deprivation"] = deprivation
     out["population"] = population
     out["reach"] = reach
     out["engagement"] = engagement
-    out["need"] = _wmean([deprivation, population], [w_deprivation, w_population])
-    out["lack"] = _wmean([reach, engagement], [w_reach, w_engagement])
+    out["need"] = _wmean([deprivation, population], [weights.deprivation, weights.population])
+    out["lack"] = _wmean([reach, engagement], [weights.reach, weights.engagement])
     out["score"] = out["need"] * out["lack"]
 
     label = "decile" if index == "imd" else f"{DOMAIN_LABELS[index].split(',')[0].lower()} decile"
     reasons = []
     for d, m, e, n_roads, n_eng in zip(decile, best, est, roads, engaged):
         parts = [f"{label} {int(d)}" if np.isfinite(d) else f"{label} not known",
-                 _fmt_minutes(m) + (" (estimate)" if e and np.isfinite(m) else "")]
+                 _fmt_minutes(float(m)) + (" (estimate)" if e and np.isfinite(m) else "")]
         if road_table is None:
             parts.append("no engagement data")
         elif n_roads == 0:
@@ -262,7 +245,7 @@ def deprived_within_minutes(lsoas: pd.DataFrame, reach_lsoas: pd.DataFrame, *, m
     est = codes.map(r["estimate"]).astype("boolean").fillna(False).to_numpy(dtype=bool)
     deprived = np.nan_to_num(dec, nan=99) <= max_decile
     within = deprived & (np.nan_to_num(best, nan=np.inf) <= minutes)
-    return ShareKpi(int(round(wa[within].sum())), int(round(wa[deprived].sum())), bool(est[deprived].any()))
+    return ShareKpi(round(float(wa[within].sum())), round(float(wa[deprived].sum())), bool(est[deprived].any()))
 
 
 def roads_engaged_deprived_vs_elsewhere(road_table: pd.DataFrame, lsoas: pd.DataFrame, *, max_decile: int = 2,
@@ -301,8 +284,8 @@ def outcome_funnel(participants: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, *,
         if col not in participants.columns:
             return np.zeros(len(participants), dtype="int64")
         if col == "job_start_on":
-            return participants[col].notna().to_numpy().astype("int64")
-        return participants[col].astype("boolean").fillna(False).to_numpy(dtype=bool).astype("int64")
+            return np.asarray(participants[col].notna().to_numpy(), dtype="int64")
+        return np.asarray(participants[col].astype("boolean").fillna(False).to_numpy(dtype=bool), dtype="int64")
 
     t = pd.DataFrame({code_col: area.to_numpy(), "engaged": 1, "embedded": flag("embedded"),
                       "job_start": flag("job_start_on"), "sustained_13w": flag("sustained_13w")})

@@ -22,7 +22,8 @@ def retention_cutoff(*, months: int, today: dt.date) -> dt.date:
     """The earliest date a kept record may carry: `today` minus `months` calendar months."""
     if isinstance(months, bool) or not isinstance(months, int) or months < 1:
         raise ValueError(f"months must be a whole number of 1 or more, got {months!r}")
-    return (pd.Timestamp(today) - pd.DateOffset(months=months)).date()
+    cutoff: dt.date = (pd.Timestamp(today) - pd.DateOffset(months=months)).date()
+    return cutoff
 
 
 def last_activity(participants: pd.DataFrame) -> pd.Series:

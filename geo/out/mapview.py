@@ -567,7 +567,7 @@ def reach_lsoa_layer(lsoas_web: gpd.GeoDataFrame, reach_lsoas: pd.DataFrame, *, 
 
 
 def catchment_group(catchment_web: gpd.GeoDataFrame, *, venue_name: str, meeting: bool = False) -> folium.FeatureGroup:
-    """The 10/20/30-minute walking areas of one venue (`geo.analyse.reach.catchment`, web-ready), widest
+    """The 10/20/30-minute walking areas of one venue (`geo.analyse.catchment.catchment`, web-ready), widest
     first so the nearer rings sit on top. Non-interactive apart from tooltips."""
     group = folium.FeatureGroup(name="Catchment")
     frame = catchment_web.sort_values("minutes", ascending=False).reset_index(drop=True)

@@ -5,9 +5,11 @@ stops at any point (a village green, a car park), venues and partner sites. Each
 length (minutes spent there) and a window for the *start* of the session (earliest, latest); a
 worker arriving early waits.
 
-Travel: along the road network (`geo.analyse.network`) at a speed (driving by default, an editable
-assumption), or, where there is no network or it does not join two stops, straight-line distance ×
-`detour_factor` (1.3), and that leg is labelled an estimate.
+Travel (`geo.plan.travel.travel_times`, the one travel-time function the pop-up planner uses too):
+along the road network (`geo.analyse.network`) at a speed (the van's, `RouteAssumptions.drive_kmh`, or
+walking), or, where there is no network or it does not join two stops, straight-line distance × the
+detour factor of the `ReachAssumptions`, and that leg is labelled an estimate. The map layers of a
+route are drawn by `geo.out.route_layers`.
 
 The order is exact (Held-Karp dynamic programming over subsets, with Pareto labels of (time, travel)
 per subset and last stop, so time windows and waiting are handled exactly). The best order visits
@@ -18,26 +20,32 @@ With every stop fitting, it is the same order a brute-force search of all orders
 from __future__ import annotations
 
 import datetime as dt
-import html
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import ArrayLike, NDArray
 from pyproj import Transformer
 from scipy.sparse.csgraph import dijkstra
 
+from geo.analyse.network import EdgePoints, RoadGraph, snap_points, with_sources
+from geo.analyse.hours import Week
+from geo.assumptions import ReachAssumptions
 from geo.model import CRS, DataError, Problem
-from geo.analyse.network import RoadGraph, point_to_point, snap_points, with_sources
-from geo.analyse.reach import DETOUR_FACTOR, Week
+from geo.plan.clock import DAY_MIN, fmt_hhmm, parse_hhmm, parse_optional_hhmm
+from geo.plan.missing import text_or
+from geo.plan.travel import Travel, travel_times
 
 MAX_EXACT_STOPS = 14
-DRIVE_KMH = 30.0
-WALK_M_PER_MIN = 80.0
-DAY_MIN = 24 * 60
+
+FloatArray = NDArray[np.float64]
+#: Durations or window ends per stop: a list or an array of numbers.
+Numbers = Sequence[float] | NDArray[np.float64]
+#: A Pareto label of the exact search: (time after the session at `last`, travel, parent label, last).
+Label = tuple[float, float, "Label | None", int]
 
 _TO_BNG = Transformer.from_crs("EPSG:4326", CRS, always_xy=True)
 _TO_WGS = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True)
@@ -58,23 +66,6 @@ def latlon_to_xy(lat: float, lon: float) -> tuple[float, float]:
 def xy_to_latlon(x: float, y: float) -> tuple[float, float]:
     lon, lat = _TO_WGS.transform(x, y)
     return float(lat), float(lon)
-
-
-def parse_hhmm(text: str | None) -> int | None:
-    if text is None or (isinstance(text, float) and np.isnan(text)) or str(text).strip() == "":
-        return None
-    if isinstance(text, dt.time):
-        return text.hour * 60 + text.minute
-    h, _, m = str(text).strip().partition(":")
-    value = int(h) * 60 + int(m or 0)
-    if not 0 <= value <= DAY_MIN:
-        raise ValueError(f"time {text!r} is not a time of day (HH:MM)")
-    return value
-
-
-def fmt_time(minutes: float) -> str:
-    m = int(round(minutes))
-    return f"{m // 60:02d}:{m % 60:02d}"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -98,43 +89,6 @@ class Stop:
     contact: str = ""
     #: A booked session: the route fits every must-visit stop before any other.
     must_visit: bool = False
-
-
-@dataclass(frozen=True)
-class Travel:
-    """(n × n) minutes and metres between points, and which legs are straight-line estimates."""
-
-    minutes: np.ndarray
-    metres: np.ndarray
-    estimate: np.ndarray
-    network: bool
-    speed_m_per_min: float
-    detour_factor: float
-
-
-def travel_matrix(points_xy, *, graph: RoadGraph | None = None, speed_m_per_min: float = DRIVE_KMH * 1000 / 60,
-                  detour_factor: float = DETOUR_FACTOR) -> Travel:
-    """Minutes between every pair of points: along the roads where the network joins them (the few
-    metres from a point to its road included), else straight line × `detour_factor` (estimate)."""
-    xy = np.asarray(points_xy, dtype="float64").reshape(-1, 2)
-    if not (np.isfinite(speed_m_per_min) and speed_m_per_min > 0):
-        raise ValueError(f"speed must be positive, got {speed_m_per_min!r}")
-    if detour_factor < 1:
-        raise ValueError(f"detour_factor must be at least 1, got {detour_factor}")
-    n = len(xy)
-    metres = np.full((n, n), np.inf)
-    network = graph is not None and not graph.empty
-    if network and n:
-        snap = snap_points(graph, xy)
-        along = point_to_point(graph, snap)
-        off = np.where(np.isfinite(snap.offset_m), snap.offset_m, np.inf)
-        metres = along + off[:, None] + off[None, :]
-    straight = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
-    estimate = ~np.isfinite(metres)
-    metres = np.where(estimate, detour_factor * straight, metres)
-    np.fill_diagonal(metres, 0.0)
-    np.fill_diagonal(estimate, False)
-    return Travel(metres / speed_m_per_min, metres, estimate, network, float(speed_m_per_min), float(detour_factor))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -162,28 +116,29 @@ class Route:
         return not self.left_out
 
 
-def _windows(stops: Sequence[Stop]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _windows(stops: Sequence[Stop]) -> tuple[FloatArray, FloatArray, FloatArray]:
     dur = np.array([float(s.duration_min or 0.0) for s in stops])
     early = np.array([-np.inf if s.earliest is None else float(s.earliest) for s in stops])
     late = np.array([np.inf if s.latest is None else float(s.latest) for s in stops])
     return dur, early, late
 
 
-def evaluate_order(order: Sequence[int], minutes: np.ndarray, *, durations, earliest, latest, start_min: float,
-                   end_min: float | None = None) -> tuple[float, float] | None:
+def evaluate_order(order: Sequence[int], minutes: ArrayLike, *, durations: Numbers, earliest: Numbers,
+                   latest: Numbers, start_min: float, end_min: float | None = None) -> tuple[float, float] | None:
     """(return time, travel minutes) of visiting stops `order` (positions 1..k in `minutes`, 0 the
     base) from `start_min`, waiting for windows; None when a window or the end of the day is missed.
     `durations`, `earliest`, `latest` are indexed by stop position 0..k-1 (base excluded)."""
+    m = np.asarray(minutes, dtype="float64")
     t, travel, last = float(start_min), 0.0, 0
     for i in order:
-        leg = float(minutes[last, i + 1])
+        leg = float(m[last, i + 1])
         travel += leg
         start = max(t + leg, float(earliest[i]))
         if start > float(latest[i]) + 1e-9:
             return None
         t = start + float(durations[i])
         last = i + 1
-    leg = float(minutes[last, 0])
+    leg = float(m[last, 0])
     t += leg
     travel += leg
     if end_min is not None and t > end_min + 1e-9:
@@ -191,8 +146,9 @@ def evaluate_order(order: Sequence[int], minutes: np.ndarray, *, durations, earl
     return t, travel
 
 
-def best_order(minutes: np.ndarray, *, durations, earliest, latest, start_min: float,
-               end_min: float | None = None, must_visit=None) -> tuple[tuple[int, ...], float, float]:
+def best_order(minutes: ArrayLike, *, durations: Numbers, earliest: Numbers, latest: Numbers, start_min: float,
+               end_min: float | None = None,
+               must_visit: Sequence[bool] | None = None) -> tuple[tuple[int, ...], float, float]:
     """Exact best order over stops 0..k-1 (`minutes` is (k+1)×(k+1), row/column 0 the base): most
     must-visit stops, then most stops visited, then earliest return, then least travel. Returns
     (order, return time, travel)."""
@@ -210,7 +166,7 @@ def best_order(minutes: np.ndarray, *, durations, earliest, latest, start_min: f
     # labels[mask * k + last]: Pareto-optimal (time after the session at `last`, travel, parent, last)
     eps = 1e-9
     full = (1 << k) - 1
-    labels: list[list[tuple] | None] = [None] * ((1 << k) * k)
+    labels: list[list[Label] | None] = [None] * ((1 << k) * k)
     for i in range(k):
         leg = float(m[0, i + 1])
         s = max(start_min + leg, early[i])
@@ -234,7 +190,7 @@ def best_order(minutes: np.ndarray, *, durations, earliest, latest, start_min: f
                 cur = labels[idx]
                 for lab in labs:
                     s = lab[0] + leg
-                    if s < lo:
+                    if s < lo:  # noqa: PLR1730 - the innermost loop: a comparison is cheaper than max()
                         s = lo
                     if s > hi + eps or s + d + b > end + eps:
                         continue
@@ -259,8 +215,8 @@ def best_order(minutes: np.ndarray, *, durations, earliest, latest, start_min: f
         if not labs:
             continue
         mask, last = divmod(idx, k)
-        n = bin(mask).count("1")
-        n_must = bin(mask & must).count("1")
+        n = mask.bit_count()
+        n_must = (mask & must).bit_count()
         for lab in labs:
             ret = lab[0] + back[last]
             key = (n_must, n, -ret, -(lab[1] + back[last]))
@@ -274,11 +230,11 @@ def best_order(minutes: np.ndarray, *, durations, earliest, latest, start_min: f
     return tuple(reversed(order)), -best_key[2], -best_key[3]
 
 
-def brute_force_order(minutes: np.ndarray, *, durations, earliest, latest, start_min: float,
-                      end_min: float | None = None) -> tuple[tuple[int, ...], float, float] | None:
+def brute_force_order(minutes: ArrayLike, *, durations: Numbers, earliest: Numbers, latest: Numbers,
+                      start_min: float, end_min: float | None = None) -> tuple[tuple[int, ...], float, float] | None:
     """Reference for tests: every order of all stops; the best (return, travel), or None if none fits."""
     k = np.asarray(minutes).shape[0] - 1
-    best = None
+    best: tuple[tuple[int, ...], float, float] | None = None
     for perm in itertools.permutations(range(k)):
         res = evaluate_order(perm, minutes, durations=durations, earliest=earliest, latest=latest,
                              start_min=start_min, end_min=end_min)
@@ -288,15 +244,17 @@ def brute_force_order(minutes: np.ndarray, *, durations, earliest, latest, start
     return best
 
 
-def plan_route(base: Stop, stops: Sequence[Stop], *, graph: RoadGraph | None = None, start: str = "09:00",
-               end: str | None = "17:30", speed_m_per_min: float = DRIVE_KMH * 1000 / 60,
-               detour_factor: float = DETOUR_FACTOR, mode_words: str = "driving") -> tuple[Route, Travel]:
-    """The best order for a day and its timetable (see the module notes)."""
+def plan_route(base: Stop, stops: Sequence[Stop], *, assumptions: ReachAssumptions, speed_m_per_min: float,
+               graph: RoadGraph | None = None, start: str = "09:00", end: str | None = "17:30",
+               mode_words: str = "driving") -> tuple[Route, Travel]:
+    """The best order for a day and its timetable (see the module notes): travel at `speed_m_per_min`
+    (the van's, `RouteAssumptions.drive_m_per_min`, or walking), straight-line legs × the detour factor
+    of `assumptions`."""
     problems = []
     for i, s in enumerate(stops, start=1):
         if s.earliest is not None and s.latest is not None and s.latest < s.earliest:
-            problems.append(Problem("route", f"stop {i} ({s.name}): latest start {fmt_time(s.latest)} is before "
-                                             f"earliest {fmt_time(s.earliest)}.", fix="Swap the two times."))
+            problems.append(Problem("route", f"stop {i} ({s.name}): latest start {fmt_hhmm(s.latest)} is before "
+                                             f"earliest {fmt_hhmm(s.earliest)}.", fix="Swap the two times."))
         if s.duration_min is not None and s.duration_min < 0:
             problems.append(Problem("route", f"stop {i} ({s.name}): the session length is negative."))
         if not (np.isfinite(s.x) and np.isfinite(s.y)):
@@ -304,34 +262,36 @@ def plan_route(base: Stop, stops: Sequence[Stop], *, graph: RoadGraph | None = N
                                     fix="Type its latitude and longitude or pick it on the map."))
     if problems:
         raise DataError(problems)
-    start_min = float(parse_hhmm(start) or 0)
-    end_min = None if end is None or str(end).strip() == "" else float(parse_hhmm(end))
+    start_min = float(parse_optional_hhmm(start) or 0)
+    end_at = parse_optional_hhmm(end)
+    end_min = None if end_at is None else float(end_at)
     if end_min is not None and end_min <= start_min:
         raise DataError(Problem("route", f"the day ends ({end}) before it starts ({start}).",
                                 fix="Set a later end time, or leave it blank."))
     pts = np.array([[base.x, base.y]] + [[s.x, s.y] for s in stops], dtype="float64")
-    travel = travel_matrix(pts, graph=graph, speed_m_per_min=speed_m_per_min, detour_factor=detour_factor)
+    travel = travel_times(pts, graph=graph, assumptions=assumptions, speed_m_per_min=speed_m_per_min)
+    detour_factor = travel.detour_factor
     dur, early, late = _windows(stops)
     order, ret, tr = best_order(travel.minutes, durations=dur, earliest=early, latest=late, start_min=start_min,
                                 end_min=end_min, must_visit=[s.must_visit for s in stops])
     rows = []
     t, last = start_min, 0
     rows.append({"seq": 0, "stop": -1, "name": base.name, "kind": "base", "arrive": "", "start": "",
-                 "depart": fmt_time(t), "wait_min": 0.0, "travel_min": 0.0, "distance_m": 0.0, "estimate": False,
+                 "depart": fmt_hhmm(t), "wait_min": 0.0, "travel_min": 0.0, "distance_m": 0.0, "estimate": False,
                  "x": base.x, "y": base.y})
     for seq, i in enumerate(order, start=1):
         leg = travel.minutes[last, i + 1]
         arrive = t + leg
         s = max(arrive, early[i])
         t = s + dur[i]
-        rows.append({"seq": seq, "stop": i, "name": stops[i].name, "kind": stops[i].kind, "arrive": fmt_time(arrive),
-                     "start": fmt_time(s), "depart": fmt_time(t), "wait_min": round(float(s - arrive), 1),
+        rows.append({"seq": seq, "stop": i, "name": stops[i].name, "kind": stops[i].kind, "arrive": fmt_hhmm(arrive),
+                     "start": fmt_hhmm(s), "depart": fmt_hhmm(t), "wait_min": round(float(s - arrive), 1),
                      "travel_min": round(float(leg), 1), "distance_m": round(float(travel.metres[last, i + 1])),
                      "estimate": bool(travel.estimate[last, i + 1]), "x": stops[i].x, "y": stops[i].y})
         last = i + 1
     leg = travel.minutes[last, 0]
     rows.append({"seq": len(order) + 1, "stop": -1, "name": f"{base.name} (back)", "kind": "base",
-                 "arrive": fmt_time(t + leg), "start": "", "depart": "", "wait_min": 0.0,
+                 "arrive": fmt_hhmm(t + leg), "start": "", "depart": "", "wait_min": 0.0,
                  "travel_min": round(float(leg), 1), "distance_m": round(float(travel.metres[last, 0])),
                  "estimate": bool(travel.estimate[last, 0]), "x": base.x, "y": base.y})
     schedule = pd.DataFrame(rows)
@@ -373,10 +333,10 @@ def stops_from_sessions(sessions: pd.DataFrame) -> list[Stop]:
     """One stop per session, its window the booked start (earliest = latest)."""
     out = []
     for r in sessions.to_dict("records"):
-        a, b = parse_hhmm(r["start"]), parse_hhmm(r["end"])
-        out.append(Stop(name=str(r.get("venue", "")), x=float(r["x"]), y=float(r["y"]), duration_min=float(b - a),
-                        earliest=float(a), latest=float(a), kind="venue", stop_id=str(r.get("session_id", "")),
-                        address=str(r.get("address") or ""), contact=str(r.get("contact") or ""), must_visit=True))
+        a, b = parse_hhmm(r["start"]), parse_hhmm(r["end"], end_of_day=True)
+        out.append(Stop(name=text_or(r.get("venue")), x=float(r["x"]), y=float(r["y"]), duration_min=float(b - a),
+                        earliest=float(a), latest=float(a), kind="venue", stop_id=text_or(r.get("session_id")),
+                        address=text_or(r.get("address")), contact=text_or(r.get("contact")), must_visit=True))
     return out
 
 
@@ -384,113 +344,54 @@ def stops_from_sessions(sessions: pd.DataFrame) -> list[Stop]:
 # Drawing: legs along the roads
 
 
-def leg_lines(points_xy, order: Sequence[int], *, graph: RoadGraph | None, estimate: np.ndarray) -> list[shapely.LineString]:
-    """The path of each leg of base → stops in `order` → base (positions 1..k in `points_xy`, 0 the
-    base): along the road network where the leg used it, else a straight line."""
-    xy = np.asarray(points_xy, dtype="float64").reshape(-1, 2)
-    seq = [0, *[i + 1 for i in order], 0]
-    lines: list[shapely.LineString] = []
-    network = graph is not None and not graph.empty
-    snap = snap_points(graph, xy) if network else None
-    cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    for a, b in zip(seq, seq[1:]):
-        if a == b:
-            lines.append(shapely.LineString([xy[a], xy[b]]))
-            continue
-        if not network or estimate[a, b]:
-            lines.append(shapely.LineString([xy[a], xy[b]]))
-            continue
-        ea, eb = int(snap.edge[a]), int(snap.edge[b])
-        foot_a = _foot(graph, ea, snap.along_m[a])
-        foot_b = _foot(graph, eb, snap.along_m[b])
-        if ea == eb:
-            lines.append(shapely.LineString([xy[a], foot_a, foot_b, xy[b]]))
-            continue
-        if a not in cache:
-            n = graph.n_nodes
-            ln = graph.edge_length_m[ea]
-            aug = with_sources(graph.matrix, [0, 0], [graph.edge_u[ea], graph.edge_v[ea]],
-                               [snap.along_m[a], ln - snap.along_m[a]], 1)
-            dist, pred = dijkstra(aug, directed=True, indices=n, return_predecessors=True)
-            cache[a] = (np.asarray(dist), np.asarray(pred))
-        dist, pred = cache[a]
-        u, v = int(graph.edge_u[eb]), int(graph.edge_v[eb])
-        du = dist[u] + snap.along_m[b]
-        dv = dist[v] + graph.edge_length_m[eb] - snap.along_m[b]
-        node = u if du <= dv else v
-        path = []
-        n = graph.n_nodes
-        while node >= 0 and node != n:
-            path.append(node)
-            node = int(pred[node])
-        path.reverse()
-        coords = [xy[a], foot_a, *graph.node_xy[path], foot_b, xy[b]]
-        lines.append(shapely.LineString(coords))
-    return lines
-
-
-def _foot(graph: RoadGraph, edge: int, along: float) -> np.ndarray:
+def _foot(graph: RoadGraph, edge: int, along: float) -> FloatArray:
     a = graph.node_xy[graph.edge_u[edge]]
     b = graph.node_xy[graph.edge_v[edge]]
     ln = graph.edge_length_m[edge]
     f = along / ln if ln > 0 else 0.0
-    return a + f * (b - a)
+    return np.asarray(a + f * (b - a), dtype="float64")
 
 
-def route_layers(route: Route, travel: Travel, base: Stop, stops: Sequence[Stop], *,
-                 graph: RoadGraph | None = None) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Web-ready (WGS84, 5 decimals) legs and numbered stops for the map: legs carry `k` ("road" or
-    "estimate") and a tooltip; stops carry DivIcon HTML with the number and arrival time."""
-    pts = np.array([[base.x, base.y]] + [[s.x, s.y] for s in stops], dtype="float64")
-    lines = leg_lines(pts, route.order, graph=graph, estimate=travel.estimate)
-    legs = route.schedule.iloc[1:].reset_index(drop=True)
-    prev = route.schedule["name"].iloc[:-1].to_list()
-    tips = [f"<b>{html.escape(str(p))} → {html.escape(str(r['name']))}</b><br>{r['travel_min']:.0f} min, "
-            f"{r['distance_m'] / 1000:.1f} km" + (" (straight-line estimate)" if r["estimate"] else " by road")
-            for p, r in zip(prev, legs.to_dict("records"))]
-    leg_frame = gpd.GeoDataFrame({"k": np.where(legs["estimate"], "estimate", "road"), "tip": tips},
-                                 geometry=lines, crs=CRS).to_crs("EPSG:4326")
-    leg_frame = leg_frame.set_geometry(shapely.transform(leg_frame.geometry.values, lambda c: np.round(c, 5)))
-    st = route.schedule.iloc[:-1]
-    labels, tips2 = [], []
-    for r in st.to_dict("records"):
-        if r["seq"] == 0:
-            text = f"Base · leave {r['depart']}"
-            badge = "B"
+def _road_leg(graph: RoadGraph, xy: FloatArray, snap: EdgePoints, a: int, b: int,
+              cache: dict[int, tuple[FloatArray, NDArray[np.int64]]]) -> shapely.LineString:
+    """The leg from point a to point b along the roads (both snapped to the network)."""
+    ea, eb = int(snap.edge[a]), int(snap.edge[b])
+    foot_a = _foot(graph, ea, float(snap.along_m[a]))
+    foot_b = _foot(graph, eb, float(snap.along_m[b]))
+    if ea == eb:
+        return shapely.LineString([xy[a], foot_a, foot_b, xy[b]])
+    n = graph.n_nodes
+    if a not in cache:
+        ln = graph.edge_length_m[ea]
+        aug = with_sources(graph.matrix, [0, 0], [graph.edge_u[ea], graph.edge_v[ea]],
+                           [snap.along_m[a], ln - snap.along_m[a]], 1)
+        found, came_from = dijkstra(aug, directed=True, indices=np.array([n]), return_predecessors=True)
+        cache[a] = (np.asarray(found[0], dtype="float64"), np.asarray(came_from[0], dtype="int64"))
+    dist, pred = cache[a]
+    u, v = int(graph.edge_u[eb]), int(graph.edge_v[eb])
+    du = dist[u] + snap.along_m[b]
+    dv = dist[v] + graph.edge_length_m[eb] - snap.along_m[b]
+    node = u if du <= dv else v
+    path = []
+    while node >= 0 and node != n:
+        path.append(node)
+        node = int(pred[node])
+    path.reverse()
+    return shapely.LineString([xy[a], foot_a, *graph.node_xy[path], foot_b, xy[b]])
+
+
+def leg_lines(points_xy: ArrayLike, order: Sequence[int], *, graph: RoadGraph | None,
+              estimate: NDArray[np.bool_]) -> list[shapely.LineString]:
+    """The path of each leg of base → stops in `order` → base (positions 1..k in `points_xy`, 0 the
+    base): along the road network where the leg used it, else a straight line."""
+    xy = np.asarray(points_xy, dtype="float64").reshape(-1, 2)
+    seq = [0, *[i + 1 for i in order], 0]
+    snap = snap_points(graph, xy) if graph is not None and not graph.empty else None
+    cache: dict[int, tuple[FloatArray, NDArray[np.int64]]] = {}
+    lines: list[shapely.LineString] = []
+    for a, b in itertools.pairwise(seq):
+        if graph is None or snap is None or a == b or estimate[a, b]:
+            lines.append(shapely.LineString([xy[a], xy[b]]))
         else:
-            text = f"{r['seq']} · {r['arrive']}"
-            badge = str(r["seq"])
-        labels.append(
-            f"<div class='pw-route-stop' style='display:flex;align-items:center;gap:4px;transform:translate(-12px,-12px)'>"
-            f"<span style='display:inline-block;min-width:22px;height:22px;border-radius:11px;background:"
-            f"{'#0b0c0c' if badge == 'B' else '#d4351c'};color:#fff;font:700 12px/22px sans-serif;text-align:center;"
-            f"border:2px solid #fff;box-shadow:0 0 0 1px #0b0c0c'>{html.escape(badge)}</span>"
-            f"<span style='font:600 12px/1.1 sans-serif;background:#fff;padding:1px 4px;border:1px solid #0b0c0c;"
-            f"white-space:nowrap'>{html.escape(text)}</span></div>")
-        tips2.append(f"<b>{html.escape(str(r['name']))}</b><br>"
-                     + (f"arrive {r['arrive']}, start {r['start']}, leave {r['depart']}" if r["seq"] else
-                        f"leave {r['depart']}"))
-    stop_frame = gpd.GeoDataFrame({"k": "", "html": labels, "tip": tips2},
-                                  geometry=shapely.points(st[["x", "y"]].to_numpy(dtype="float64")),
-                                  crs=CRS).to_crs("EPSG:4326")
-    stop_frame = stop_frame.set_geometry(shapely.transform(stop_frame.geometry.values, lambda c: np.round(c, 5)))
-    return leg_frame, stop_frame
-
-
-LEG_STYLES: Mapping[str, Mapping[str, object]] = {
-    "road": {"color": "#d4351c", "weight": 5, "opacity": 0.9},
-    "estimate": {"color": "#d4351c", "weight": 4, "opacity": 0.9, "dashArray": "8 6"},
-    "": {"color": "#d4351c", "weight": 4},
-}
-
-
-def add_route_to_map(m, legs_web: gpd.GeoDataFrame, stops_web: gpd.GeoDataFrame) -> None:
-    """Draw a route on a folium map (geo.out.mapview's fast layer: no CDN assets)."""
-    import folium
-
-    from geo.out.mapview import FastGeoJson
-
-    group = folium.FeatureGroup(name="Route").add_to(m)
-    FastGeoJson(legs_web, styles=LEG_STYLES, sticky=True, name="Route legs").add_to(group)
-    FastGeoJson(stops_web, styles={"": {}}, point="div", div_class="pw-route-icon", div_size=(1, 1),
-                div_anchor=(0, 0), name="Route stops").add_to(group)
+            lines.append(_road_leg(graph, xy, snap, a, b, cache))
+    return lines

@@ -6,12 +6,14 @@ import datetime as dt
 import json
 import shutil
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo import io
-from geo.plan import popups as pop
-from tests.conftest import ROOT
+from geo.plan.popup_draft import plan_from_payload
+from geo.plan.popup_rules import PLAN_KIND
+from tests.conftest import ROOT, tiny_layers
 
 
 @pytest.fixture
@@ -51,7 +53,7 @@ def test_propose_accept_move_drop_and_save(ws_copy):
     assert int(k["On assumed hours"]) == n  # the tiny venues have no opening hours: every session says so
     assert any("Every session keeps to the opening hours" in s.value for s in at.success)
     plan = at.session_state["popup_plan"]
-    first = plan["sessions"].iloc[0]
+    first = plan.sessions.iloc[0]
     assert first["serves"].startswith("Gap #") and "assumed" in first["why"]
 
     # accept one session
@@ -79,10 +81,10 @@ def test_propose_accept_move_drop_and_save(ws_copy):
     at.text_input(key="plan_name").set_value("Tiny winter")
     at.button(key="plan_save").click().run()
     assert any("Saved 'Tiny winter' as version 1" in s.value for s in at.success)
-    plans = io.list_plans(ws_copy, kind=pop.PLAN_KIND)
+    plans = io.list_plans(ws_copy, kind=PLAN_KIND)
     assert [(p.name, p.version) for p in plans] == [("Tiny winter", 1)]
-    _, payload = io.load_plan(ws_copy, kind=pop.PLAN_KIND, name="Tiny winter")
-    saved, _ = pop.plan_from_payload(payload)
+    _, payload = io.load_plan(ws_copy, kind=PLAN_KIND, name="Tiny winter")
+    saved, _ = plan_from_payload(payload)
     assert saved.loc[saved["session_id"] == first["session_id"], "status"].iloc[0] == "dropped"
 
     # saving again builds on version 1
@@ -93,7 +95,7 @@ def test_propose_accept_move_drop_and_save(ws_copy):
     again = _page()
     again.button(key="plan_open").click().run()
     assert not again.exception
-    assert again.session_state["popup_plan"]["version"] == 2
+    assert again.session_state["popup_plan"].version == 2
     assert any("Tiny winter" in h.value for h in again.subheader)
 
 
@@ -101,7 +103,7 @@ def test_route_for_a_day_and_exports(ws_copy):
     at = _propose(_page())
     at.radio(key="popup_section").set_value("Route for a day").run()
     assert not at.exception, at.exception
-    codes = at.session_state["popup_plan"]["by_gap"]["lsoa_code"].tolist()[:2]
+    codes = at.session_state["popup_plan"].by_gap["lsoa_code"].tolist()[:2]
     at.multiselect(key="route_gap_pick").set_value(codes)
     at.button(key="route_add_gaps").click().run()
     assert len(at.session_state["route_stops"]) >= 2
@@ -110,7 +112,7 @@ def test_route_for_a_day_and_exports(ws_copy):
     k = _kpis(at)
     assert "Back at base" in k and k["Stops"].endswith(f"of {len(at.session_state['route_stops'])}")
     result = at.session_state["route_result"]
-    assert list(result["route"].schedule["kind"])[0] == "base"
+    assert list(result.route.schedule["kind"])[0] == "base"
     script = json.dumps([str(el.proto) for el in at.get("component_instance")])
     assert "pw-route-stop" in script and "cdn.jsdelivr" not in script and "unpkg" not in script
 
@@ -118,3 +120,38 @@ def test_route_for_a_day_and_exports(ws_copy):
     assert not at.exception, at.exception
     labels = [str(el.proto) for el in at.get("download_button")]
     assert any("Calendar (.ics)" in x for x in labels) and any("Run sheet" in x for x in labels)
+
+
+@pytest.fixture
+def na_venues_ws(tmp_path, monkeypatch):
+    """The tiny town with every optional venue attribute missing (pd.NA): no address, contact, hours,
+    wi-fi, childcare, cost or closed flag, as in a real import that has only names and points."""
+    layers = tiny_layers()
+    venues = layers["venues"]
+    for col in ("address", "contact", "email", "phone", "opening_hours"):
+        venues[col] = pd.Series([pd.NA] * len(venues), dtype="string")
+    for col in ("wifi", "step_free", "childcare", "toilets", "quiet_room", "closed"):
+        venues[col] = pd.Series([pd.NA] * len(venues), dtype="boolean")
+    venues["cost_per_hour"] = float("nan")
+    path = tmp_path / "no_addresses.gpkg"
+    io.write_workspace(path, layers, {"name": "No-address Town", "fictional": "true"})
+    monkeypatch.setenv("PATCHWORK_WORKSPACE", str(path))
+    return path
+
+
+def test_missing_optional_venue_attributes_never_crash_the_page(na_venues_ws):
+    # Seen on Wolverhampton: "Route for a day" right after proposing raised "boolean value of NA is
+    # ambiguous" for a venue with no address.
+    at = _propose(_page())
+    assert int(_kpis(at)["Sessions"]) > 0
+    at.radio(key="popup_section").set_value("Route for a day").run()
+    assert not at.exception, at.exception
+    assert any(o.startswith("Venue: ") for o in at.selectbox(key="route_base").options)
+    at.selectbox(key="route_base").set_value("Venue: Westfield Library")
+    at.button(key="route_add_place_btn").click().run()
+    at.button(key="route_go").click().run()
+    assert not at.exception, at.exception
+    assert "Back at base" in _kpis(at)
+    at.radio(key="popup_section").set_value("Exports").run()
+    assert not at.exception, at.exception
+    assert any("Run sheet" in str(el.proto) for el in at.get("download_button"))

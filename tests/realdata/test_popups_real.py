@@ -16,14 +16,22 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from geo.analyse.gaps import area_of_points, gap_table
+from geo.analyse.hours import DEFAULT_HOURS
+from geo.analyse.reach import compute_reach
+from geo.assumptions import ReachAssumptions
+from geo.model import validate_layer
+from geo.out.calendar import sessions_ics
 from geo.plan import popups as pop
 from geo.plan import routes as rt
-from geo.out.calendar import sessions_ics
-from geo.analyse.gaps import area_of_points, gap_table
-from geo.model import validate_layer
-from geo.analyse.reach import DEFAULT_HOURS, compute_reach
+from geo.plan.blackouts import bank_holidays_between
+from geo.plan.popup_check import check_plan
+from geo.plan.popup_rules import PlanRules
+from geo.plan.popup_venues import gaps_with_points
+from geo.plan.route_settings import RouteAssumptions
 
 LAD = "E08000030"
+REACH = ReachAssumptions()
 START = dt.date(2026, 11, 30)  # a Monday: six weeks that take in the Christmas holiday
 LSOA_COLUMNS = {"LSOA11CD": "lsoa_code", "LSOA11NM": "lsoa_name", "pop_mid2015": "population",
                 "working_age_pop_mid2015": "working_age", "IMD_decile": "imd_decile", "IMD_rank": "imd_rank",
@@ -50,20 +58,20 @@ def walsall(data_dir):
          "email": v["email"]},
         geometry=gpd.points_from_xy(v["lng"], v["lat"]), crs=4326), "venues", source="libraries csv")
     reach = compute_reach(None, venues, lsoas=lsoas)
-    gaps = pop.gaps_with_points(gap_table(lsoas, reach.lsoas, None), reach.lsoas)
+    gaps = gaps_with_points(gap_table(lsoas, reach.lsoas, None), reach.lsoas)
     return {"lsoas": lsoas, "venues": venues, "gaps": gaps}
 
 
 def test_six_week_plan_for_walsall(walsall, record_property):
     venues, gaps, lsoas = walsall["venues"], walsall["gaps"], walsall["lsoas"]
     assert len(lsoas) == 167 and len(venues) == 16
-    rules = pop.PlanRules(start=START, weeks=6, workers=2, sessions_per_worker_week=3, top_gaps=10,
+    rules = PlanRules(start=START, weeks=6, workers=2, sessions_per_worker_week=3, top_gaps=10,
                           max_minutes=30.0,
-                          blackout=frozenset(pop.bank_holidays_between(START, START + dt.timedelta(days=41))))
-    plan = pop.propose_plan(gaps, venues, rules)
+                          blackout=frozenset(bank_holidays_between(START, START + dt.timedelta(days=41))))
+    plan = pop.propose_plan(gaps, venues, rules, assumptions=REACH)
     s = plan.sessions
     assert len(s) >= 20
-    assert pop.check_plan(s, venues, rules).empty
+    assert check_plan(s, venues, rules).empty
     # opening patterns are assumed (weekly totals only) and every session says so
     assert s["hours_assumed"].all()
     assert s["hours"].str.contains("assumed").all()
@@ -91,7 +99,8 @@ def test_six_week_plan_for_walsall(walsall, record_property):
     stops = rt.stops_from_sessions(todays) + [rt.Stop(f"Van stop: {top['lsoa_name']}", float(top["x"]),
                                                       float(top["y"]), duration_min=60, kind="van stop")]
     route, _ = rt.plan_route(rt.Stop("Walsall central library", central.x, central.y, kind="base"), stops,
-                             start="09:00", end="17:30")
+                             start="09:00", end="17:30", assumptions=REACH,
+                             speed_m_per_min=RouteAssumptions().drive_m_per_min)
     assert route.feasible and route.schedule["estimate"].iloc[1:].all()
     assert any("No road network" in n for n in route.notes)
 

@@ -17,7 +17,8 @@ import pytest
 from geo.analyse.gaps import area_of_points, deprived_within_minutes, gap_table
 from geo.model import validate_layer
 from geo.analyse.network import build_graph, components, street_groups
-from geo.analyse.reach import compute_reach, open_at, reach_by_road, usable_venues
+from geo.analyse.hours import open_at, usable_venues
+from geo.analyse.reach import compute_reach, reach_by_road
 
 #: OSM amenity -> Patchwork venue kind (places of worship stand for church halls).
 OSM_KIND = {"library": "library", "community_centre": "community_centre", "community_hall": "community_centre",

@@ -7,9 +7,20 @@ import pytest
 from shapely.geometry import LineString, Point, box
 
 from geo.analyse.engagement import engagement_by_road
-from geo.analyse.gaps import (OUTSIDE, deprived_within_minutes, display_counts, gap_table, outcome_funnel,
-                      pct_roads_engaged_by_lsoa, referral_sources, road_lsoas, roads_engaged_deprived_vs_elsewhere,
-                      unengaged_roads)
+from geo.analyse.gaps import (
+    OUTSIDE,
+    deprived_within_minutes,
+    display_counts,
+    gap_table,
+    outcome_funnel,
+    pct_roads_engaged_by_lsoa,
+    referral_sources,
+    road_lsoas,
+    roads_engaged_deprived_vs_elsewhere,
+    unengaged_roads,
+)
+from geo.assumptions import GapWeights
+from geo.model import DataError
 
 W = "EPSG:27700"
 
@@ -52,11 +63,11 @@ def test_gap_score_by_hand():
 
 def test_weights_change_the_order():
     # Population only for need: A 1 x 0.875, B 0.5 x 0.75, C 1 x 1 -> C, A, B.
-    t = gap_table(LSOAS, REACH, ROADS, w_deprivation=0, w_population=1)
+    t = gap_table(LSOAS, REACH, ROADS, weights=GapWeights(deprivation=0, population=1))
     assert list(t["lsoa_code"]) == ["C", "A", "B"]
     # Deprivation and population equal: need A 1, B (5/9 + 0.5)/2 = 0.528, C 0.5;
     # lack as before (A 0.875, B 0.75, C 1): scores A 0.875, B 0.396, C 0.5 -> A, C, B.
-    t = gap_table(LSOAS, REACH, ROADS, w_population=1)
+    t = gap_table(LSOAS, REACH, ROADS, weights=GapWeights(population=1))
     assert list(t["lsoa_code"]) == ["A", "C", "B"]
 
 
@@ -69,17 +80,19 @@ def test_domain_decile_and_missing_engagement():
     assert np.isnan(t.loc["B", "engagement"])
 
 
-@pytest.mark.parametrize("kw, msg", [
-    ({"w_reach": -1}, "0 or more"),
-    ({"w_deprivation": float("nan")}, "0 or more"),
-    ({"w_engagement": "1"}, "0 or more"),
-    ({"w_deprivation": 0, "w_population": 0}, "need weight"),
-    ({"w_reach": 0, "w_engagement": 0}, "lack weight"),
-    ({"reach_full_minutes": 0}, "reach_full_minutes"),
+@pytest.mark.parametrize("kw, field, msg", [
+    ({"reach": -1}, "reach", "a number at least 0"),
+    ({"deprivation": float("nan")}, "deprivation", "a number at least 0"),
+    ({"engagement": "1"}, "engagement", "a number at least 0"),
+    ({"deprivation": 0, "population": 0}, "deprivation", "need weight"),
+    ({"reach": 0, "engagement": 0}, "reach", "lack weight"),
+    ({"reach_full_minutes": 0}, "reach_full_minutes", "Minutes at which reach counts as fully lacking"),
 ])
-def test_invalid_weights_rejected(kw, msg):
-    with pytest.raises(ValueError, match=msg):
-        gap_table(LSOAS, REACH, ROADS, **kw)
+def test_invalid_weights_rejected(kw, field, msg):
+    # GapWeights refuses them when made (a DataError naming the field), so gap_table never sees them
+    with pytest.raises(DataError, match=msg) as err:
+        GapWeights(**kw)
+    assert [p.column for p in err.value.problems] == [field]
 
 
 def test_unreachable_counts_as_full_lack_of_reach():

@@ -2,13 +2,29 @@
 
 import numpy as np
 import pytest
-from hypothesis import example, given, settings, strategies as st
-from shapely.geometry import LineString, MultiLineString
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from scipy.sparse.csgraph import dijkstra
+from shapely.geometry import LineString, MultiLineString
 
-from geo.analyse.network import (bounded_distance, build_graph, distance_from, edge_point_xy, induced_subgraph,
-                         multi_source_distance, nearest_nodes, point_to_point, segment_distance, segment_midpoints,
-                         snap_points, street_groups, values_at)
+from geo.analyse.network import (
+    build_graph,
+    edge_point_xy,
+    induced_subgraph,
+    nearest_nodes,
+    segment_midpoints,
+    snap_points,
+    street_groups,
+)
+from geo.analyse.paths import (
+    bounded_distance,
+    distance_from,
+    multi_source_distance,
+    point_to_point,
+    segment_distance,
+    source_pairs,
+    values_at,
+)
 
 
 def grid_lines(k=3, step=100.0):
@@ -183,7 +199,7 @@ def test_empty_roads():
        st.one_of(st.none(), st.floats(1, 200)))
 def test_snap_points_finds_the_nearest_edge_within_the_limit(points, max_m):
     # bent and crossing lines: the nearest edge is often not one touching the nearest node
-    lines = grid_lines(4) + [LineString([(-50, 320), (160, 330), (420, -40)]), LineString([(10, 10), (290, 290)])]
+    lines = [*grid_lines(4), LineString([(-50, 320), (160, 330), (420, -40)]), LineString([(10, 10), (290, 290)])]
     g = build_graph(lines)
     xy = np.array(points)
     s = snap_points(g, xy, max_m=max_m)
@@ -200,8 +216,6 @@ def test_snap_points_finds_the_nearest_edge_within_the_limit(points, max_m):
 
 
 def test_bounded_distance_with_precomputed_pairs():
-    from geo.analyse.network import source_pairs
-
     g = build_graph(grid_lines(5))
     snap = snap_points(g, np.array([[0.0, 0.0], [100.0, 30.0], [400.0, 400.0], [210.0, 200.0]]))
     cost = np.array([300.0, 0.0, 50.0, 10.0])

@@ -13,12 +13,23 @@ from hypothesis import strategies as st
 from shapely.geometry import Point
 
 from geo import io
-from geo.plan import popups as pop
+from geo.analyse.hours import DEFAULT_HOURS, parse_opening_hours
+from geo.assumptions import ReachAssumptions
 from geo.model import DataError
-from geo.analyse.reach import DEFAULT_HOURS, parse_opening_hours
+from geo.out.runsheet import run_sheet_html, what_to_bring
+from geo.out.session_files import sessions_csv
+from geo.plan import popups as pop
+from geo.plan.blackouts import SchoolHoliday
+from geo.plan.popup_check import SESSION_COLUMNS, check_plan, normalise_sessions
+from geo.plan.popup_draft import move_session, plan_from_payload, plan_payload
+from geo.plan.popup_rules import PLAN_KIND, PlanRules
+from geo.plan.popup_venues import candidate_venues
+from geo.plan.route_stops import route_places, session_stop_rows
+from geo.plan.venue_hours import open_for, slot_options, venue_hours
 
 X0, Y0 = 450_000, 318_000
 MON = dt.date(2026, 11, 30)  # a Monday
+REACH = ReachAssumptions()
 
 
 def venues_frame(rows: list[dict]) -> gpd.GeoDataFrame:
@@ -34,8 +45,7 @@ def gaps_frame(rows: list[tuple[str, float, float, float]]) -> pd.DataFrame:
                          "y": [r[3] for r in rows]})
 
 
-@pytest.fixture
-def town():
+def town_frames() -> tuple[gpd.GeoDataFrame, pd.DataFrame, gpd.GeoDataFrame]:
     venues = venues_frame([
         {"venue_id": "v1", "name": "Mill Library", "kind": "library", "address": "1 Mill Lane", "x": X0 + 100, "y": Y0,
          "opening_hours": "Mo-Fr 09:00-17:00", "step_free": True, "wifi": True, "childcare": False, "email": "mill@lib"},
@@ -53,6 +63,11 @@ def town():
     return venues, gaps, stops
 
 
+@pytest.fixture
+def town():
+    return town_frames()
+
+
 def test_allocate_follows_need():
     assert pop.allocate([0.6, 0.3, 0.1], 10) == [6, 3, 1]
     assert pop.allocate([0.9, 0.05, 0.05], 3) == [1, 1, 1]  # one each first
@@ -63,22 +78,22 @@ def test_allocate_follows_need():
 
 def test_hours_structured_or_assumed(town):
     venues, _, _ = town
-    hours = pop.venue_hours(venues)
+    hours = venue_hours(venues)
     assert not hours[0].assumed and hours[0].text == "Mo-Fr 09:00-17:00"
     assert hours[1].assumed and hours[1].text == DEFAULT_HOURS["childrens_centre"]
     assert hours[3].text == "closed" and all(not d for d in hours[3].week)
     week = hours[0].week
-    assert pop.open_for(week, MON, 600, 720) and not pop.open_for(week, MON, 960, 1080)
-    assert not pop.open_for(week, MON + dt.timedelta(days=5), 600, 720)  # Saturday
-    assert pop.slot_options(hours[2].week, MON + dt.timedelta(days=1), length_min=120,
+    assert open_for(week, MON, 600, 720) and not open_for(week, MON, 960, 1080)
+    assert not open_for(week, MON + dt.timedelta(days=5), 600, 720)  # Saturday
+    assert slot_options(hours[2].week, MON + dt.timedelta(days=1), length_min=120,
                             slot_starts=[600, 810]) == [600]  # 13:30 + 2 h passes 15:00
-    assert pop.slot_options(parse_opening_hours("Mo 15:10-20:00"), MON, length_min=120, slot_starts=[600]) == [930]
+    assert slot_options(parse_opening_hours("Mo 15:10-20:00"), MON, length_min=120, slot_starts=[600]) == [930]
 
 
 def test_plan_serves_top_gaps_with_reasons(town):
     venues, gaps, stops = town
-    rules = pop.PlanRules(start=MON, weeks=4, workers=1, sessions_per_worker_week=3, school_holidays=())
-    plan = pop.propose_plan(gaps, venues, rules, bus_stops=stops)
+    rules = PlanRules(start=MON, weeks=4, workers=1, sessions_per_worker_week=3, school_holidays=())
+    plan = pop.propose_plan(gaps, venues, rules, bus_stops=stops, assumptions=REACH)
     s = plan.sessions
     assert len(s) > 0 and s["session_id"].is_unique
     assert set(s["lsoa_code"]) == {"E01000001", "E01000002"}  # a zero score is not a gap
@@ -96,57 +111,59 @@ def test_plan_serves_top_gaps_with_reasons(town):
     cc = s[s["venue"] == "Park Children's Centre"]
     if len(cc):
         assert cc["hours_assumed"].all() and "assumed" in cc.iloc[0]["why"]
-    assert pop.check_plan(s, venues, rules).empty
+    assert check_plan(s, venues, rules).empty
     assert plan.by_gap["target"].sum() == rules.capacity_per_week * rules.weeks
 
 
 def test_school_holidays_family_sessions_only(town):
     venues, gaps, stops = town
-    hol = pop.SchoolHoliday(dt.date(2026, 12, 21), dt.date(2027, 1, 1), "Christmas")
-    rules = pop.PlanRules(start=MON, weeks=6, workers=2, sessions_per_worker_week=3, school_holidays=(hol,),
+    hol = SchoolHoliday(dt.date(2026, 12, 21), dt.date(2027, 1, 1), "Christmas")
+    rules = PlanRules(start=MON, weeks=6, workers=2, sessions_per_worker_week=3, school_holidays=(hol,),
                           blackout=frozenset({dt.date(2026, 12, 25), dt.date(2026, 12, 28), dt.date(2027, 1, 1)}))
-    s = pop.propose_plan(gaps, venues, rules, bus_stops=stops).sessions
+    s = pop.propose_plan(gaps, venues, rules, bus_stops=stops, assumptions=REACH).sessions
     in_hol = s[[d in hol for d in s["date"]]]
     assert len(in_hol) > 0 and in_hol["family"].all()
     assert set(in_hol["venue"]) == {"Park Children's Centre"}  # the only venue with childcare
     assert not s.loc[[d not in hol for d in s["date"]], "family"].any()
     assert not any(d in rules.blackout for d in s["date"])
     # with the switch off, nothing at all in the holiday
-    off = pop.propose_plan(gaps, venues, pop.PlanRules(**{**rules.__dict__, "family_in_school_holidays": False})).sessions
+    off = pop.propose_plan(gaps, venues, PlanRules(**{**rules.__dict__, "family_in_school_holidays": False}),
+                           assumptions=REACH).sessions
     assert not any(d in hol for d in off["date"])
     # ordinary sessions allowed: the holiday holds ordinary sessions too
-    anyway = pop.propose_plan(gaps, venues, pop.PlanRules(**{**rules.__dict__, "ordinary_in_school_holidays": True}))
+    anyway = pop.propose_plan(gaps, venues, PlanRules(**{**rules.__dict__, "ordinary_in_school_holidays": True}),
+                              assumptions=REACH)
     assert any(d in hol and not f for d, f in zip(anyway.sessions["date"], anyway.sessions["family"]))
 
 
 def test_check_plan_catches_edits(town):
     venues, gaps, stops = town
-    rules = pop.PlanRules(start=MON, weeks=3, workers=1, sessions_per_worker_week=2, school_holidays=(),
+    rules = PlanRules(start=MON, weeks=3, workers=1, sessions_per_worker_week=2, school_holidays=(),
                           blackout=frozenset({MON + dt.timedelta(days=9)}))
-    s = pop.propose_plan(gaps, venues, rules, bus_stops=stops).sessions
-    assert pop.check_plan(s, venues, rules).empty
+    s = pop.propose_plan(gaps, venues, rules, bus_stops=stops, assumptions=REACH).sessions
+    assert check_plan(s, venues, rules).empty
     sid = s.loc[s["venue"] == "Mill Library", "session_id"].iloc[0]
-    moved = pop.move_session(s, sid, date=MON + dt.timedelta(days=5))  # a Saturday: the library is shut
-    text = " ".join(pop.check_plan(moved, venues, rules)["problem"])
+    moved = move_session(s, sid, date=MON + dt.timedelta(days=5))  # a Saturday: the library is shut
+    text = " ".join(check_plan(moved, venues, rules)["problem"])
     assert "not open" in text
-    moved = pop.move_session(s, sid, date=MON + dt.timedelta(days=9))
-    assert "blackout" in " ".join(pop.check_plan(moved, venues, rules)["problem"])
-    moved = pop.move_session(s, sid, start="16:30")
-    assert "not open 16:30-18:30" in " ".join(pop.check_plan(moved, venues, rules)["problem"])
+    moved = move_session(s, sid, date=MON + dt.timedelta(days=9))
+    assert "blackout" in " ".join(check_plan(moved, venues, rules)["problem"])
+    moved = move_session(s, sid, start="16:30")
+    assert "not open 16:30-18:30" in " ".join(check_plan(moved, venues, rules)["problem"])
     # two sessions at the same venue three days apart
     other = s[s["session_id"] != sid].iloc[0]["session_id"]
     twin = s.copy()
     twin.loc[twin["session_id"] == other, ["venue_id", "venue", "date"]] = \
         ["v1", "Mill Library", s.loc[s["session_id"] == sid, "date"].iloc[0] + dt.timedelta(days=3)]
-    assert any("days after" in p or "not open" in p for p in pop.check_plan(twin, venues, rules)["problem"])
+    assert any("days after" in p or "not open" in p for p in check_plan(twin, venues, rules)["problem"])
     dropped = moved.copy()
     dropped.loc[dropped["session_id"] == sid, "status"] = "dropped"
-    assert pop.check_plan(dropped, venues, rules).empty  # a dropped session breaks nothing
+    assert check_plan(dropped, venues, rules).empty  # a dropped session breaks nothing
 
 
 def test_rules_checked():
     with pytest.raises(DataError) as err:
-        pop.PlanRules(start=MON, workers=0, slot_starts=("25:00",), weekdays=frozenset(),
+        PlanRules(start=MON, workers=0, slot_starts=("25:00",), weekdays=frozenset(),
                       default_hours={"library": "sometimes"}).check()
     text = str(err.value)
     assert "workers" in text and "25:00" in text and "weekday" in text and "sometimes" in text
@@ -154,42 +171,42 @@ def test_rules_checked():
 
 def test_payload_round_trip_and_versioned_save(town, tiny_workspace_path, tmp_path):
     venues, gaps, stops = town
-    rules = pop.PlanRules(start=MON, weeks=2, workers=1, sessions_per_worker_week=2, school_holidays=(),
+    rules = PlanRules(start=MON, weeks=2, workers=1, sessions_per_worker_week=2, school_holidays=(),
                           blackout=frozenset({MON}))
-    s = pop.propose_plan(gaps, venues, rules, bus_stops=stops).sessions
+    s = pop.propose_plan(gaps, venues, rules, bus_stops=stops, assumptions=REACH).sessions
     s.loc[0, "status"] = "accepted"
-    payload = pop.plan_payload(s, rules, notes=["a note"])
-    back, rules2 = pop.plan_from_payload(payload)
+    payload = plan_payload(s, rules, notes=["a note"])
+    back, rules2 = plan_from_payload(payload)
     assert rules2 == rules
-    pd.testing.assert_frame_equal(back[list(pop.SESSION_COLUMNS)].reset_index(drop=True),
-                                  pop.normalise_sessions(s)[list(pop.SESSION_COLUMNS)].reset_index(drop=True),
+    pd.testing.assert_frame_equal(back[list(SESSION_COLUMNS)].reset_index(drop=True),
+                                  normalise_sessions(s)[list(SESSION_COLUMNS)].reset_index(drop=True),
                                   check_dtype=False)
     path = tmp_path / "ws.gpkg"
     shutil.copy(tiny_workspace_path, path)
-    v1 = io.save_plan(path, kind=pop.PLAN_KIND, name="Winter", payload=payload)
-    v2 = io.save_plan(path, kind=pop.PLAN_KIND, name="Winter", payload=payload, expected_version=v1)
+    v1 = io.save_plan(path, kind=PLAN_KIND, name="Winter", payload=payload)
+    v2 = io.save_plan(path, kind=PLAN_KIND, name="Winter", payload=payload, expected_version=v1)
     assert (v1, v2) == (1, 2)
     with pytest.raises(io.StalePlanError):
-        io.save_plan(path, kind=pop.PLAN_KIND, name="Winter", payload=payload, expected_version=1)
-    info, loaded = io.load_plan(path, kind=pop.PLAN_KIND, name="Winter")
-    assert info.version == 2 and pop.plan_from_payload(loaded)[0]["status"].iloc[0] == "accepted"
+        io.save_plan(path, kind=PLAN_KIND, name="Winter", payload=payload, expected_version=1)
+    info, loaded = io.load_plan(path, kind=PLAN_KIND, name="Winter")
+    assert info.version == 2 and plan_from_payload(loaded)[0]["status"].iloc[0] == "accepted"
 
 
 def test_exports_csv_and_run_sheet(town):
     venues, gaps, stops = town
-    rules = pop.PlanRules(start=MON, weeks=2, workers=1, sessions_per_worker_week=2, school_holidays=())
-    s = pop.propose_plan(gaps, venues, rules, bus_stops=stops).sessions
+    rules = PlanRules(start=MON, weeks=2, workers=1, sessions_per_worker_week=2, school_holidays=())
+    s = pop.propose_plan(gaps, venues, rules, bus_stops=stops, assumptions=REACH).sessions
     s.loc[1, "status"] = "dropped"
-    csv = pop.sessions_csv(s).decode("utf-8-sig")
+    csv = sessions_csv(s).decode("utf-8-sig")
     frame = pd.read_csv(pd.io.common.StringIO(csv))
     assert len(frame) == len(s) - 1 and {"date", "start", "end", "venue", "address", "contact"} <= set(frame.columns)
-    html = pop.run_sheet_html(s, venues, title="Winter pop-ups")
+    html = run_sheet_html(s, venues, title="Winter pop-ups")
     first = s.iloc[0]
     for text in (f"{first['date']:%A %d %B %Y}", first["venue"], first["start"], "What to bring", "Leaflets"):
         assert text in html
     assert "Mobile wi-fi hotspot" in html or "East Hall" not in set(s["venue"])
     assert "@media print" in html and "page-break-after" in html
-    assert s.iloc[1]["session_id"] not in pop.sessions_csv(s).decode()  # dropped: left out
+    assert s.iloc[1]["session_id"] not in sessions_csv(s).decode()  # dropped: left out
 
 
 # --------------------------------------------------------------------------------------------------
@@ -216,8 +233,8 @@ def scenarios(draw):
     days = [MON + dt.timedelta(days=i) for i in range(7 * weeks)]
     blackout = frozenset(draw(st.lists(st.sampled_from(days), max_size=8)))
     h0 = draw(st.integers(0, 7 * weeks - 1))
-    hol = (pop.SchoolHoliday(days[h0], days[min(h0 + draw(st.integers(0, 9)), len(days) - 1)], "Half-term"),)
-    rules = pop.PlanRules(
+    hol = (SchoolHoliday(days[h0], days[min(h0 + draw(st.integers(0, 9)), len(days) - 1)], "Half-term"),)
+    rules = PlanRules(
         start=MON, weeks=weeks, workers=draw(st.integers(1, 3)), sessions_per_worker_week=draw(st.integers(1, 5)),
         session_minutes=draw(st.sampled_from([60, 90, 120, 180])), min_days_between_visits=draw(st.integers(0, 10)),
         max_sessions_per_worker_day=draw(st.integers(1, 3)), travel_buffer_min=draw(st.sampled_from([0, 30])),
@@ -242,8 +259,8 @@ def _mins(hhmm: str) -> int:
 @given(scenarios())
 def test_plan_never_breaks_the_rules(case):
     venues, gaps, rules = case
-    s = pop.propose_plan(gaps, venues, rules).sessions
-    assert pop.check_plan(s, venues, rules).empty
+    s = pop.propose_plan(gaps, venues, rules, assumptions=REACH).sessions
+    assert check_plan(s, venues, rules).empty
     by_id = venues.set_index("venue_id")
     hol = rules.school_holidays[0]
     for r in s.itertuples():
@@ -270,3 +287,56 @@ def test_plan_never_breaks_the_rules(case):
     weeks = pd.Series([(d - rules.start).days // 7 for d in s["date"]], dtype="int64")
     assert (weeks.value_counts() <= rules.capacity_per_week).all()
     assert s["worker"].between(1, rules.workers).all()
+
+
+# --------------------------------------------------------------------------------------------------
+# Optional venue attributes may be missing (pd.NA, None, NaN): nothing crashes, nothing is assumed true.
+
+def _na_venues() -> gpd.GeoDataFrame:
+    venues = venues_frame([
+        {"venue_id": "v1", "name": "Mill Library", "kind": "library", "x": X0 + 100, "y": Y0},
+        {"venue_id": "v2", "name": "Park Hall", "kind": "church_hall", "x": X0 + 300, "y": Y0 + 100}])
+    for col in ("address", "contact", "phone", "email", "opening_hours"):
+        venues[col] = pd.Series([pd.NA, pd.NA], dtype="string")
+    for col in ("wifi", "step_free", "childcare", "toilets", "quiet_room", "closed"):
+        venues[col] = pd.Series([pd.NA, pd.NA], dtype="boolean")
+    venues["cost_per_hour"] = [float("nan"), None]
+    return venues
+
+
+def test_a_venue_layer_with_missing_optional_attributes():
+    venues = _na_venues()
+    gaps = gaps_frame([("E01000001", 0.6, X0, Y0)]).assign(lsoa_name=pd.NA, reason=pd.NA)
+    rules = PlanRules(start=MON, weeks=2, workers=1, sessions_per_worker_week=2, school_holidays=())
+    plan = pop.propose_plan(gaps, venues, rules, assumptions=REACH)
+    s = plan.sessions
+    assert len(s) == 4 and check_plan(s, venues, rules).empty
+    assert (s["address"] == "").all() and (s["contact"] == "").all()
+    assert s["area"].eq("E01000001").all()  # no name: the code
+    assert s["serves"].iloc[0] == "Gap #1: E01000001 ()" and s["hours_assumed"].all()
+    assert "step-free" not in s["why"].iloc[0] and "no wi-fi" not in s["why"].iloc[0]  # unknown is neither
+    sheet = run_sheet_html(s, venues)
+    assert "address not recorded" in sheet and "not recorded</td>" in sheet
+    assert sheet.count("Mobile wi-fi hotspot") == len(s) and "Room hire" not in sheet
+    assert len(sessions_csv(s).decode("utf-8-sig").splitlines()) == len(s) + 1
+    bring = what_to_bring({"family": pd.NA, "kind": pd.NA}, {"wifi": pd.NA, "cost_per_hour": pd.NA})
+    assert "Mobile wi-fi hotspot (no wi-fi recorded at the venue)" in bring and len(bring) == 5
+    places = route_places(venues)
+    assert list(places) == ["Venue: Mill Library", "Venue: Park Hall"] and places["Venue: Park Hall"].address == ""
+    rows = session_stop_rows(s.assign(address=pd.NA, contact=None))
+    assert len(rows) == len(s) and all(r["must"] for r in rows)
+
+
+def test_walking_follows_the_reach_assumptions():
+    venues, gaps, stops = town_frames()
+    rules = PlanRules(start=MON, weeks=2, workers=1, sessions_per_worker_week=2, school_holidays=())
+    slow = ReachAssumptions(walk_m_per_min=40.0, detour_factor=1.5)
+    a = candidate_venues(gaps, venues, assumptions=REACH, bus_stops=stops)
+    b = candidate_venues(gaps, venues, assumptions=slow, bus_stops=stops)
+    # straight line × 1.5 at 40 m a minute against × 1.3 at 80: minutes × (1.5 / 1.3) × 2
+    assert b["minutes"].iloc[0] == pytest.approx(a["minutes"].iloc[0] * 1.5 / 1.3 * 2)
+    plan = pop.propose_plan(gaps, venues, rules, assumptions=slow, bus_stops=stops)
+    assert any("straight-line distance × 1.5 at 40 m a minute" in n for n in plan.notes)
+    # a bus stop "near" is the longest walk to a stop: with 10 m, no venue is near a route
+    far = candidate_venues(gaps, venues, assumptions=ReachAssumptions(max_walk_to_stop_m=10.0), bus_stops=stops)
+    assert not far["why"].str.contains("bus route").any() and a["why"].str.contains("bus route").any()

@@ -6,13 +6,27 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely.geometry import LineString, MultiLineString, Point, box
 
+from geo.analyse.catchment import catchment
+from geo.analyse.hours import DEFAULT_HOURS, is_open, open_at, parse_opening_hours, usable_venues
 from geo.analyse.network import build_graph
-from geo.analyse.reach import (BANDS, DEFAULT_HOURS, catchment, compute_reach, is_open, open_at, parse_opening_hours,
-                       population_weighted_points, reach_band, reach_bands, reach_by_road, route_rides,
-                       usable_venues)
+from geo.analyse.paths import bounded_distance, distance_from
+from geo.analyse.reach import (
+    BANDS,
+    Searches,
+    compute_reach,
+    population_weighted_points,
+    prepare_network,
+    reach_band,
+    reach_bands,
+    reach_by_road,
+)
+from geo.analyse.transit import route_rides
+from geo.assumptions import ReachAssumptions
+from geo.model import DataError
 from tests.unit.test_network import GRID_SEGMENT_M, grid_lines
 
 W = "EPSG:27700"
@@ -79,8 +93,26 @@ def test_graph_must_match_roads():
 @pytest.mark.parametrize("kw", [{"walk_m_per_min": 0}, {"detour_factor": 0.9}, {"max_walk_to_stop_m": -1},
                                 {"default_trips_per_hour": float("nan")}])
 def test_bad_parameters_rejected(kw):
-    with pytest.raises(ValueError):
-        compute_reach(roads_of(grid_lines()), venues_of([(0, 0)]), **kw)
+    # the assumptions refuse a bad value when made, naming the field, so compute_reach never sees one
+    (name,) = kw
+    with pytest.raises(DataError) as err:
+        ReachAssumptions(**kw)
+    assert [p.column for p in err.value.problems] == [name]
+
+
+def test_slower_walking_by_hand():
+    # Walking 40 m a minute (half the default 80): every minute doubles. Road (0,0)-(100,0)-(300,0);
+    # venue at (0,0); midpoints at 50 m and 200 m -> 1.25 and 5 minutes. Detour factor 2 for the
+    # island (500, 300)-(500, 400), midpoint (500, 350): 2 x hypot(500, 350) / 40.
+    lines = [LineString([(0, 0), (100, 0)]), LineString([(100, 0), (300, 0)]), LineString([(500, 300), (500, 400)])]
+    slow = ReachAssumptions(walk_m_per_min=40.0, detour_factor=2.0)
+    r = compute_reach(roads_of(lines), venues_of([(0, 0)]), assumptions=slow)
+    assert r.walk_min == pytest.approx([50 / 40, 200 / 40, 2 * np.hypot(500, 350) / 40])
+    assert list(r.estimate) == [False, False, True]
+    assert r.assumptions[0] == "Walking at 40 m per minute."
+    assert any("straight-line distance × 2 (estimate)" in a for a in r.assumptions)
+    default = compute_reach(roads_of(lines), venues_of([(0, 0)]))
+    assert r.walk_min[:2] == pytest.approx(2 * default.walk_min[:2])
 
 
 def test_island_falls_back_to_straight_line_estimate():
@@ -136,7 +168,7 @@ def test_bus_defaults_are_assumptions_and_stops_matched_by_distance():
     assert any("matched to routes passing within 50 m" in a for a in r.assumptions)
     # Editable defaults: 6 an hour (wait 5 min) and 30 km/h (500 m/min).
     r2 = compute_reach(roads_of(LINE), venues_of([(3000, 20)]), bus_stops=stops, bus_routes=route,
-                       default_trips_per_hour=6, default_speed_kmh=30)
+                       assumptions=ReachAssumptions(default_trips_per_hour=6, default_speed_kmh=30))
     assert r2.bus_min[0] == pytest.approx(0.75 + 5 + 2800 / 500 + 1.625)
 
 
@@ -160,7 +192,7 @@ def test_route_drawn_as_ways_in_both_directions_and_a_gap():
 
 def test_walk_limit_to_stop_is_editable():
     r = compute_reach(roads_of(LINE), venues_of([(3000, 20)]), bus_stops=STOPS, bus_routes=ROUTE,
-                      max_walk_to_stop_m=500)
+                      assumptions=ReachAssumptions(max_walk_to_stop_m=500))
     assert r.bus_min[5] == pytest.approx(460 / 80 + 18.625)
 
 
@@ -190,7 +222,7 @@ def test_straight_line_fallback_is_labelled_estimate():
     assert r.lsoas["estimate"].all() and not r.network
     assert "straight-line distance × 1.3 (estimate: no road network)" in r.assumptions
     assert r.any_estimate
-    r2 = compute_reach(roads_of([]), venues_of([(0, 0)]), lsoas=lsoas, detour_factor=1.5)
+    r2 = compute_reach(roads_of([]), venues_of([(0, 0)]), lsoas=lsoas, assumptions=ReachAssumptions(detour_factor=1.5))
     assert r2.lsoas["walk_min"].iloc[0] == pytest.approx(500 * 1.5 / 80)
 
 
@@ -229,9 +261,9 @@ def test_adding_a_venue_never_increases_any_reach_time(case):
                              geometry=[Point(0, 5), Point(100 * (k - 1), 5)], crs=W)
     route = gpd.GeoDataFrame({"route_id": ["1"], "name": ["r"]},
                              geometry=[LineString([(0, 0), (100 * (k - 1), 0)])], crs=W)
-    kw = dict(lsoas=lsoas, bus_stops=stops, bus_routes=route, max_walk_to_stop_m=150)
+    kw = dict(lsoas=lsoas, bus_stops=stops, bus_routes=route, assumptions=ReachAssumptions(max_walk_to_stop_m=150))
     before = compute_reach(roads, venues_of(venues), **kw)
-    after = compute_reach(roads, venues_of(venues + [extra]), **kw)
+    after = compute_reach(roads, venues_of([*venues, extra]), **kw)
     for name in ("walk_min", "bus_min", "best_min"):
         assert (getattr(after, name) <= getattr(before, name) + 1e-9).all(), name
         assert (after.lsoas[name].to_numpy() <= before.lsoas[name].to_numpy() + 1e-9).all(), name
@@ -333,11 +365,18 @@ def test_catchment_without_roads_is_an_estimated_circle():
     c = catchment(None, (0.0, 0.0), minutes=(10,))
     assert c["estimate"].all()
     assert c.geometry.iloc[0].area == pytest.approx(np.pi * (800 / 1.3) ** 2, rel=0.01)
+    # the session's assumptions: 40 m a minute and a detour factor of 2 make 10 minutes a 200 m circle
+    slow = catchment(None, (0.0, 0.0), minutes=(10,), assumptions=ReachAssumptions(walk_m_per_min=40, detour_factor=2))
+    assert slow.geometry.iloc[0].area == pytest.approx(np.pi * 200.0 ** 2, rel=0.01)
+
+
+def test_catchment_at_a_slower_walk():
+    # 40 m a minute: 10 minutes is 400 m along the road (buffered by 60 m), not 800.
+    c = catchment(build_graph(LINE), (0.0, 0.0), minutes=(10,), assumptions=ReachAssumptions(walk_m_per_min=40))
+    assert c.geometry.iloc[0].contains(Point(390, 0)) and not c.geometry.iloc[0].contains(Point(470, 0))
 
 
 def test_prepared_network_gives_the_same_answer_and_is_reusable():
-    from geo.analyse.reach import Searches, prepare_network
-
     roads = roads_of(LINE)
     lsoas = gpd.GeoDataFrame({"lsoa_code": ["E01000001"], "population": [1500]},
                              geometry=[box(-10, -20, 3010, 20)], crs=W)
@@ -352,8 +391,8 @@ def test_prepared_network_gives_the_same_answer_and_is_reusable():
         compute_reach(roads.iloc[:3], venues_of([(0, 0)]), prepared=prepared)
     # the searches can be swapped (the benchmark's networkx baseline uses this); same pipeline around them
     calls = []
-    spy = Searches(walk=lambda g, s, **kw: calls.append("walk") or __import__("geo.analyse.network").analyse.network.distance_from(g, s, **kw),
-                   bounded=lambda g, s, **kw: calls.append("bus") or __import__("geo.analyse.network").analyse.network.bounded_distance(g, s, **kw))
+    spy = Searches(walk=lambda g, s, **kw: calls.append("walk") or distance_from(g, s, **kw),
+                   bounded=lambda g, s, **kw: calls.append("bus") or bounded_distance(g, s, **kw))
     r = compute_reach(roads, venues_of([(3000, 20)]), bus_stops=STOPS, bus_routes=ROUTE, prepared=prepared,
                       searches=spy)
     assert calls == ["walk", "bus"] and r.bus_min[0] == pytest.approx(19.375)
