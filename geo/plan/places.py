@@ -103,7 +103,8 @@ def resolve_places(names: Iterable[str], *, wards: gpd.GeoDataFrame, legacy_ward
 
     Columns: query, found_as, lad_name, boundary ('current', 'legacy', 'ambiguous' or 'not found'),
     boundary_year, codes (tuple), unit_names, changed (bool), shares (share of the old ward's area in each
-    current ward), current_shares (share of each current ward the old ward makes up), note, geometry (the union of the chosen boundaries; empty when not found).
+    current ward), current_shares (share of each current ward the old ward makes up), note, geometry (the
+    union of the chosen boundaries; empty when not found).
     """
     cur = _frame(wards, ward_code_col, ward_name_col)
     old = _frame(legacy_wards, legacy_code_col, legacy_name_col) if legacy_wards is not None else None
@@ -175,7 +176,8 @@ def _from_alias(a: pd.Series, cur: gpd.GeoDataFrame | None, old: gpd.GeoDataFram
     if not shares:
         shares = overlap_from_note(str(a["note"]))
     same_code = len(cur_codes) == 1 and cur_codes[0] == old_code
-    top_name, top_share = (max(shares.items(), key=lambda kv: kv[1]) if shares else (cur_names[0] if cur_names else "", 1.0))
+    top_name, top_share = (max(shares.items(), key=lambda kv: kv[1]) if shares
+                           else (cur_names[0] if cur_names else "", 1.0))
     single = len(cur_codes) == 1 and (top_share >= keep_share) and reverse.get(top_name, 1.0) >= keep_share_reverse
     base = {"found_as": src, "lad_name": str(a["lad_name"]), "shares": shares, "current_shares": reverse}
     doc_note = str(a["note"]) if isinstance(a["note"], str) else ""

@@ -41,7 +41,7 @@ def clear_caches() -> None:
 
 def wards(data: Path, lads: list[str] | str) -> gpd.GeoDataFrame:
     lads = [lads] if isinstance(lads, str) else lads
-    g = pd.concat([gpd.read_file(data / "boundaries" / "wards" / f"{l}.geojson") for l in lads], ignore_index=True)
+    g = pd.concat([gpd.read_file(data / "boundaries" / "wards" / f"{lad}.geojson") for lad in lads], ignore_index=True)
     g = g.drop_duplicates("WD25CD")
     out = gpd.GeoDataFrame({"ward_code": g["WD25CD"], "ward_name": g["WD25NM"], "lad_code": g["LAD25CD"],
                             "lad_name": g["LAD25NM"], "boundary_year": 2025}, geometry=g.geometry, crs=g.crs)
@@ -49,14 +49,14 @@ def wards(data: Path, lads: list[str] | str) -> gpd.GeoDataFrame:
 
 
 def wards_2013(data: Path, lads: list[str]) -> gpd.GeoDataFrame:
-    g = pd.concat([gpd.read_file(data / "boundaries" / "wards_2013" / f"{l}.json").assign(lad_code=l) for l in lads],
-                  ignore_index=True)
+    g = pd.concat([gpd.read_file(data / "boundaries" / "wards_2013" / f"{lad}.json").assign(lad_code=lad)
+                   for lad in lads], ignore_index=True)
     return g.to_crs(27700)
 
 
 def lsoas_2021(data: Path, lads: list[str] | str) -> gpd.GeoDataFrame:
     lads = [lads] if isinstance(lads, str) else lads
-    g = pd.concat([gpd.read_file(data / "boundaries" / "lsoa21" / f"{l}.geojson") for l in lads], ignore_index=True)
+    g = pd.concat([gpd.read_file(data / "boundaries" / "lsoa21" / f"{lad}.geojson") for lad in lads], ignore_index=True)
     g = g.drop_duplicates("LSOA21CD")
     imd = _imd2025(data).set_index("lsoa21_code").reindex(g["LSOA21CD"])
     pop = _census(data).reindex(g["LSOA21CD"])
@@ -73,7 +73,7 @@ def lsoas_2021(data: Path, lads: list[str] | str) -> gpd.GeoDataFrame:
 
 def lsoas_2011(data: Path, lads: list[str] | str) -> gpd.GeoDataFrame:
     lads = [lads] if isinstance(lads, str) else lads
-    g = pd.concat([gpd.read_file(data / "boundaries" / "lsoa11" / f"{l}.geojson") for l in lads], ignore_index=True)
+    g = pd.concat([gpd.read_file(data / "boundaries" / "lsoa11" / f"{lad}.geojson") for lad in lads], ignore_index=True)
     g = g.drop_duplicates("LSOA11CD")
     f2 = pd.read_csv(data / "imd" / "File_2_-_IoD2019_Domains_of_Deprivation.csv.gz", encoding="utf-8-sig")
     f6 = pd.read_csv(data / "imd" / "File_6_-_IoD2019_Population_Denominators.csv.gz", encoding="utf-8-sig",

@@ -101,7 +101,7 @@ def test_layer_change_keeps_only_the_value_model():
 def test_saving_refuses_to_overwrite_a_scenario_not_loaded():
     d = LotDraft("lsoas").toggle_unit("W")
     assert d.expected_version("New", saved={"Old"}) is None
-    with pytest.raises(DataError, match="a scenario called 'Old' is already saved. Load it first"):
+    with pytest.raises(DataError, match=r"a scenario called 'Old' is already saved\. Load it first"):
         d.expected_version(" Old ", saved={"Old"})
     saved = d.saved_as(" Old ", 3)
     assert saved.loaded == ("Old", 3) and saved.expected_version("Old", saved={"Old"}) == 3
