@@ -198,25 +198,24 @@ def road_graph(ws_id: str, _ws: Workspace):
 @st.cache_resource(show_spinner=False, max_entries=8)
 def hub_travel_times(ws_id: str, _ws: Workspace, assumptions: ReachAssumptions,
                      horizon: float = HUB_HORIZON_MIN):
-    from geo.plan import hubs
+    from geo.plan import travel
 
-    return hubs.travel_times(_ws.layer("lsoas"), _ws.layer("venues"), roads=_opt(_ws, "roads"),
-                             max_minutes=horizon, walk_m_per_min=assumptions.walk_m_per_min,
-                             detour_factor=assumptions.detour_factor)
+    return travel.travel_times(_ws.layer("lsoas"), _ws.layer("venues"), roads=_opt(_ws, "roads"),
+                               max_minutes=horizon, assumptions=assumptions)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def hub_need(ws_id: str, _ws: Workspace, index: str):
-    from geo.plan import hubs
+    from geo.plan import need
 
-    return hubs.need_table(_ws.layer("lsoas"), index=index)
+    return need.need_table(_ws.layer("lsoas"), index=index)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def lsoa_adjacency(ws_id: str, _ws: Workspace):
-    from geo.plan import patches
+    from geo.plan import patch_units
 
-    return patches.lsoa_adjacency(_ws.layer("lsoas"))[0]
+    return patch_units.lsoa_adjacency(_ws.layer("lsoas"))[0]
 
 
 # ---- the one gap pipeline: Gaps, Pop-ups and the exports all read the table from here --------------

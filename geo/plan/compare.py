@@ -1,21 +1,22 @@
 """Comparing two saved plans: the measures of each and a table of their differences (plan B − plan A).
 
 Pure helpers for the Compare plans page. The plans themselves are rebuilt and measured by geo.plan.hubs and
-geo.plan.patches; this module only lines the two up. Observed caseloads rest on counts of people, so any
+geo.plan.patch_table; this module only lines the two up. Observed caseloads rest on counts of people, so any
 figure that would show (or give away) a caseload below 5 reads "<5" or "–" (geo.privacy).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
 from geo.plan.hubs import NONE, HubPlan
-from geo.plan.patches import PatchPlan, balance_summary
+from geo.plan.patch_plan import PatchPlan
+from geo.plan.patch_table import balance_summary
 from geo.privacy import THRESHOLD, suppress
 
 COLUMNS = ["measure", "plan A", "plan B", "difference (B − A)"]
@@ -41,7 +42,7 @@ def hub_facts(plan: HubPlan, pockets: pd.DataFrame) -> HubFacts:
     minutes = minutes[np.isfinite(minutes)]
     return HubFacts(hub_share=plan.hub_share, covered_share=plan.covered_share, n_hubs=len(plan.hubs),
                     n_satellites=len(plan.satellites), venues=tuple(dict.fromkeys([*plan.hubs, *plan.satellites])),
-                    pockets=int(len(pockets)), uncovered_lsoas=int((~served).sum()),
+                    pockets=len(pockets), uncovered_lsoas=int((~served).sum()),
                     furthest_min=float(minutes.max()) if minutes.size else float("nan"),
                     estimate=bool(plan.estimate))
 
@@ -102,18 +103,18 @@ def patch_facts(table: pd.DataFrame, *, observed: bool) -> PatchFacts:
     bal = balance_summary(table)
     trips = table["longest_trip_min"].to_numpy(dtype="float64")
     trips = trips[np.isfinite(trips)]
-    return PatchFacts(n_patches=int(len(table)), min_caseload=bal["min"], max_caseload=bal["max"],
+    return PatchFacts(n_patches=len(table), min_caseload=bal["min"], max_caseload=bal["max"],
                       max_dev=bal["max_dev"], longest_trip_min=float(trips.max()) if trips.size else float("nan"),
                       estimate=bool(table["estimate"].any()), observed=observed)
 
 
 def _small(v: float) -> bool:
     """An observed caseload that would show as '<5'."""
-    return 0 < int(round(v)) < THRESHOLD
+    return 0 < round(v) < THRESHOLD
 
 
 def _caseload(v: float, observed: bool) -> str:
-    return suppress(int(round(v))) if observed else _num(v, "{:,.1f}")
+    return suppress(round(v)) if observed else _num(v, "{:,.1f}")
 
 
 def changed_lsoas(a: PatchPlan, b: PatchPlan) -> tuple[int, int]:
