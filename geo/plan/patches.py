@@ -34,15 +34,12 @@ from dataclasses import replace
 
 import numpy as np
 import scipy.sparse as sp
-from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components, depth_first_order, minimum_spanning_tree
 
 from geo.model import DataError, Problem
 from geo.plan.caseload import CaseloadSettings
 from geo.plan.patch_plan import PatchPlan, assignment_index, patch_labels
 from geo.plan.patch_units import PatchUnits
-
-Ints = NDArray[np.int64]
 
 
 def _patches(n: int) -> str:
