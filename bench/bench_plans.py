@@ -28,7 +28,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-
 from scipy.sparse.csgraph import breadth_first_order
 
 from bench.harness import benchmark
@@ -88,7 +87,7 @@ def wmca() -> dict:
     pick = rng.choice(len(lsoas), size=n_extra, p=weights / weights.sum())
     kinds = np.array(["community_centre", "church_hall", "childrens_centre", "leisure_centre", "food_bank"])
     pts = []
-    for k, i in enumerate(pick):  # a point inside the LSOA (rejection sampling in its bounds)
+    for i in pick:  # a point inside the LSOA (rejection sampling in its bounds)
         g = lsoas.geometry.iloc[i]
         minx, miny, maxx, maxy = g.bounds
         for _ in range(200):
@@ -265,7 +264,8 @@ def _maxp(case: dict):
     print(f"bench_plans: MaxPHeuristic ({SUBSET} LSOAs, floor {floor:.1f}) in {secs:.1f} s: "
           f"{C.size} regions, caseload {C.min():.1f}–{C.max():.1f} (mean {C.mean():.1f}), largest deviation from "
           f"its mean {dev.max():.1%}, from the asked-for {case['n']} patches' mean {mean:.1f} "
-          f"{np.abs(C / mean - 1).max():.1%}; {int((dev > TOLERANCE).sum())} regions outside ±{TOLERANCE:.0%} of its mean",
+          f"{np.abs(C / mean - 1).max():.1%}; {int((dev > TOLERANCE).sum())} regions outside ±{TOLERANCE:.0%} of "
+          "its mean",
           file=sys.stderr)
     return labels
 

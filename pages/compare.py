@@ -34,7 +34,7 @@ label = st.radio("Plans to compare", list(KINDS), key="compare_kind", horizontal
 kind = KINDS[label]
 try:
     saved = io.list_plans(path, kind=kind)
-except Exception:  # noqa: BLE001 (a read-only or missing file simply has no plans)
+except Exception:
     saved = []
 if len(saved) < 2:
     st.info(f"{len(saved) or 'No'} {label.lower()} plan{'' if len(saved) == 1 else 's'} saved in this workspace: "

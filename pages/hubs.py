@@ -24,7 +24,8 @@ ensure_app_navigation()
 HORIZON_MIN = wsp.HUB_HORIZON_MIN  # travel times are computed once up to this; budgets are at most this
 DEFAULT_KINDS = ("library", "community_centre", "childrens_centre", "leisure_centre")
 PLANS = PlanKind(kind=hubs.PLAN_KIND, prefix="hub", title="Saved hub plans", placeholder="e.g. Three hubs, 15 minutes",
-                 describe=lambda p: f"{p.meta.get('hubs', '?')} hubs, {float(p.meta.get('covered_share', 0)):.0%} covered")
+                 describe=lambda p: (f"{p.meta.get('hubs', '?')} hubs, "
+                                     f"{float(p.meta.get('covered_share', 0)):.0%} covered"))
 
 ws = wsp.current_workspace()
 in_meeting = meeting.is_on()

@@ -25,7 +25,8 @@ ensure_app_navigation()
 BASIS_LABELS = {caseload.OBSERVED: "Observed enrolments (participants layer)",
                 caseload.ESTIMATED: "Estimated from need (workless residents)"}
 PLANS = PlanKind(kind=patch_plan.PLAN_KIND, prefix="patch", title="Saved patch plans",
-                 placeholder="e.g. Ten patches, 50 a worker", describe=lambda p: f"{p.meta.get('patches', '?')} patches")
+                 placeholder="e.g. Ten patches, 50 a worker",
+                 describe=lambda p: f"{p.meta.get('patches', '?')} patches")
 
 ws = wsp.current_workspace()
 in_meeting = meeting.is_on()
@@ -149,8 +150,8 @@ if tuple(label for label in plan.labels if label in lock) != plan.locked:
     st.rerun()
 
 lsoa_layer = ws.layer("lsoas")
-names = (dict(zip(lsoa_layer["lsoa_code"].astype(str), lsoa_layer["lsoa_name"].astype("string").fillna(""), strict=True))
-         if "lsoa_name" in lsoa_layer.columns else {})
+names = (dict(zip(lsoa_layer["lsoa_code"].astype(str), lsoa_layer["lsoa_name"].astype("string").fillna(""),
+                  strict=True)) if "lsoa_name" in lsoa_layer.columns else {})
 codes = sorted(plan.assignment, key=lambda c: (plan.labels.index(plan.assignment[c]), c))
 g1, g2, g3, g4 = st.columns([3, 2, 1, 1], vertical_alignment="bottom")
 code = g1.selectbox("Move LSOA", codes, key="patch_move_code",

@@ -104,5 +104,6 @@ PATCH_TABLE_COLUMNS: dict[str, Any] = {
     "working_age": st.column_config.NumberColumn("Working-age residents", format="%.0f"),
     "roads": st.column_config.NumberColumn("Named roads"), "venues": "Venues", "base": "Worker's base",
     "longest_trip_min": st.column_config.NumberColumn(
-        "Longest trip (min walk)", format="%.0f", help="From the base to the furthest LSOA's population-weighted point."),
+        "Longest trip (min walk)", format="%.0f",
+        help="From the base to the furthest LSOA's population-weighted point."),
     "contiguous": "In one piece", "locked": "Locked"}

@@ -163,7 +163,8 @@ def hub_map(plan: HubPlan, *, lsoas_web: gpd.GeoDataFrame, wards_web: gpd.GeoDat
     for i, c in enumerate(CATEGORY_COLOURS):
         styles[f"h{i}"] = {"color": "#ffffff", "weight": 0.6, "fillColor": c, "fillOpacity": 0.6}
         styles[f"s{i}"] = {"color": c, "weight": 1.2, "fillColor": c, "fillOpacity": 0.25, "dashArray": "3 3"}
-    styles["x"] = styles[""] = {"color": UNCOVERED_LINE, "weight": 1.4, "fillColor": UNCOVERED_FILL, "fillOpacity": 0.75}
+    styles["x"] = styles[""] = {"color": UNCOVERED_LINE, "weight": 1.4, "fillColor": UNCOVERED_FILL,
+                                "fillOpacity": 0.75}
     m = plan_base_map(wards_web, options=options, bounds=bounds)
     group = folium.FeatureGroup(name="Catchments").add_to(m)
     FastGeoJson(frame, styles=styles, sticky=True, name="LSOAs by hub").add_to(group)

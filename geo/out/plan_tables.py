@@ -5,9 +5,9 @@ Every export carries aggregates only. Observed caseloads rest on counts of peopl
 exported as whole numbers with figures below 5 as '<5', and any figure that would give a small one
 away (workers, share of the mean) is left blank (geo.privacy).
 
-The byte writers here are thin: `plan_to_gpkg_bytes` writes GeoPackage layers in memory (no file is
-touched) and `table_to_csv_bytes` writes UTF-8 CSV with a BOM; both are meant to become calls of the
-app's one GeoPackage-bytes writer and one CSV writer once those land.
+CSV is written by the app's one CSV writer (`geo.text.csv_bytes`: UTF-8 with a BOM, a '#' note line).
+`plan_to_gpkg_bytes` writes GeoPackage layers in memory (no file is touched); it is meant to become a
+call of the app's one GeoPackage-bytes writer once that lands.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import shapely
 from geo.plan.caseload import caseload_text
 from geo.plan.hubs import HubPlan, hub_summary
 from geo.plan.patch_plan import PatchPlan
+from geo.text import csv_bytes
 
 
 # ---- writers --------------------------------------------------------------------------------------
@@ -37,9 +38,9 @@ def _storable(frame: pd.DataFrame) -> pd.DataFrame:
         if col == geom:
             continue
         dtype = out[col].dtype
-        if isinstance(dtype, pd.BooleanDtype) or dtype == bool:
+        if isinstance(dtype, pd.BooleanDtype) or pd.api.types.is_bool_dtype(dtype):
             out[col] = out[col].astype("float64").astype("Int64") if out[col].isna().any() else out[col].astype(bool)
-        if pd.api.types.is_string_dtype(dtype) or dtype == object:
+        if pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype):
             out[col] = out[col].astype(object).where(out[col].notna(), None)
         elif isinstance(dtype, (pd.Int64Dtype, pd.Float64Dtype)):
             out[col] = out[col].astype("float64")
@@ -73,9 +74,9 @@ def plan_to_gpkg_bytes(frames: Mapping[str, pd.DataFrame]) -> bytes:
         for name, frame in items[1:]:
             con.execute("ATTACH ':memory:' AS src")
             con.deserialize(_layer_bytes(frame, name), name="src")
-            entries = con.execute("SELECT type, name, sql FROM src.sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL "
-                                  "ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END",
-                                  (name,)).fetchall()
+            entries = con.execute("SELECT type, name, sql FROM src.sqlite_master WHERE tbl_name = ? "
+                                  "AND sql IS NOT NULL ORDER BY CASE type WHEN 'table' THEN 0 "
+                                  "WHEN 'index' THEN 1 ELSE 2 END", (name,)).fetchall()
             for kind, _, ddl in entries:
                 con.execute(ddl)
                 if kind == "table":
@@ -90,12 +91,6 @@ def plan_to_gpkg_bytes(frames: Mapping[str, pd.DataFrame]) -> bytes:
         return bytes(con.serialize())
     finally:
         con.close()
-
-
-def table_to_csv_bytes(table: pd.DataFrame, *, note: str = "") -> bytes:
-    """CSV (UTF-8 with BOM so Excel reads it), with an optional first '#' line."""
-    head = ("# " + note.replace("\n", " ") + "\n") if note else ""
-    return ("\ufeff" + head + table.to_csv(index=False)).encode("utf-8")
 
 
 def _about(rows: list[tuple[str, str]]) -> pd.DataFrame:
@@ -163,7 +158,7 @@ def hub_csv_bytes(plan: HubPlan, venues: pd.DataFrame, *, attribution: str = "")
     note = (f"Patchwork hub plan: {len(plan.hubs)} hubs, {len(plan.satellites)} satellites; budget "
             f"{plan.settings.budget_min:g} min; " + ("straight-line travel-time estimates; " if plan.estimate else "")
             + attribution)
-    return table_to_csv_bytes(t, note=note)
+    return csv_bytes(t, notes=[note])
 
 
 def distance_from_best(plan: HubPlan) -> tuple[str, str]:
@@ -237,7 +232,7 @@ def patch_csv_bytes(table: pd.DataFrame, *, observed: bool, attribution: str = "
         t = suppress_observed(t)
     note = ("Patchwork patch plan. Caseload = participants active at once (enrolments per month × months on the "
             "programme). " + ("Trips are straight-line estimates. " if t["estimate"].any() else "") + attribution)
-    return table_to_csv_bytes(t, note=note)
+    return csv_bytes(t, notes=[note])
 
 
 def patch_headline(plan: PatchPlan, balance: Mapping[str, float], *, observed: bool) -> list[tuple[str, str, str]]:

@@ -81,7 +81,8 @@ def hub_rows(a: HubFacts, b: HubFacts, venue_names: Mapping[str, str] | None = N
         ("Venues only in this plan", _names(only_a, names), _names(only_b, names),
          f"{len(only_a)} only in A, {len(only_b)} only in B"),
         ("Uncovered pockets", str(a.pockets), str(b.pockets), _diff(a.pockets, b.pockets)),
-        ("Uncovered LSOAs", str(a.uncovered_lsoas), str(b.uncovered_lsoas), _diff(a.uncovered_lsoas, b.uncovered_lsoas)),
+        ("Uncovered LSOAs", str(a.uncovered_lsoas), str(b.uncovered_lsoas),
+         _diff(a.uncovered_lsoas, b.uncovered_lsoas)),
         (f"Furthest LSOA served (min walk{est})", _num(a.furthest_min), _num(b.furthest_min),
          _diff(a.furthest_min, b.furthest_min)),
     ]
@@ -125,8 +126,8 @@ def changed_lsoas(a: PatchPlan, b: PatchPlan) -> tuple[int, int]:
     if not common:
         return 0, 0
     la, lb = list(a.labels), list(b.labels)
-    ia = {l: i for i, l in enumerate(la)}
-    ib = {l: i for i, l in enumerate(lb)}
+    ia = {label: i for i, label in enumerate(la)}
+    ib = {label: i for i, label in enumerate(lb)}
     overlap = np.zeros((len(la), len(lb)))
     for c in common:
         overlap[ia[a.assignment[c]], ib[b.assignment[c]]] += 1

@@ -55,7 +55,8 @@ def need_table(lsoas: pd.DataFrame, *, index: str = "imd",
 
 def need_notes(table: pd.DataFrame, *, working_age_share: float = WORKING_AGE_SHARE) -> list[str]:
     """What the need figures assume, one sentence each."""
-    notes = ["Need = working-age residents × (11 − deprivation decile) / 10 (decile 1 counts 1.0, decile 10 counts 0.1)."]
+    notes = ["Need = working-age residents × (11 − deprivation decile) / 10 (decile 1 counts 1.0, "
+             "decile 10 counts 0.1)."]
     n_wa = int(table["working_age_estimated"].sum())
     if n_wa:
         notes.append(f"{n_wa} LSOAs have no working-age population: {working_age_share:.0%} of residents assumed.")

@@ -53,12 +53,14 @@ def patch_bases(units: PatchUnits, plan: PatchPlan, venues: gpd.GeoDataFrame | N
     for k, label in enumerate(plan.labels):
         idx = np.flatnonzero(assign == k)
         if idx.size == 0:
-            rows.append({"patch": label, "base": "(empty)", "base_kind": "", "venue_id": None, "x": np.nan, "y": np.nan})
+            rows.append({"patch": label, "base": "(empty)", "base_kind": "", "venue_id": None, "x": np.nan,
+                         "y": np.nan})
             continue
         pts = units.xy[idx]
         here = np.flatnonzero(vpatch == k) if vpatch.size else np.zeros(0, dtype=int)
         if here.size:
-            cost = (np.hypot(vxy[here, None, 0] - pts[None, :, 0], vxy[here, None, 1] - pts[None, :, 1]) * w[idx]).sum(1)
+            dist = np.hypot(vxy[here, None, 0] - pts[None, :, 0], vxy[here, None, 1] - pts[None, :, 1])
+            cost = (dist * w[idx]).sum(1)
             j = here[int(np.argmin(cost))]
             v = usable.iloc[j]
             rows.append({"patch": label, "base": str(v["name"]), "base_kind": str(v["kind"]),

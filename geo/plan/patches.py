@@ -304,10 +304,11 @@ def plan_patches(units: PatchUnits, *, n_patches: int, lower: float, upper: floa
     t0 = time.perf_counter()
     locked = dict(locked or {})
     alloc = check_feasible(units, n_patches=n_patches, lower=lower, upper=upper, locked=locked)
-    labels = list(locked) + [l for l in patch_labels(n_patches + len(locked)) if l not in locked][:n_patches - len(locked)]
+    fresh = [label for label in patch_labels(n_patches + len(locked)) if label not in locked]
+    labels = list(locked) + fresh[:n_patches - len(locked)]
     pos = {c: i for i, c in enumerate(units.codes)}
     assign = np.full(units.n, -1, dtype="int64")
-    for k, (label, codes) in enumerate(locked.items()):
+    for k, codes in enumerate(locked.values()):
         assign[[pos[c] for c in codes if c in pos]] = k
     free = np.flatnonzero(assign < 0)
     sub = units.adjacency[free][:, free]

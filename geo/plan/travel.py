@@ -212,13 +212,16 @@ def minutes_between(graph: RoadGraph | None, src_xy: Floats, dst_xy: Floats, *, 
         return out, est
     e = s.edge[ok]
     k = ok.size
+    to_u = s.offset_m[ok] + s.along_m[ok]
+    to_v = s.offset_m[ok] + graph.edge_length_m[e] - s.along_m[ok]
     aug = with_sources(graph.matrix, np.r_[np.arange(k), np.arange(k)], np.r_[graph.edge_u[e], graph.edge_v[e]],
-                       np.r_[s.offset_m[ok] + s.along_m[ok], s.offset_m[ok] + graph.edge_length_m[e] - s.along_m[ok]], k)
+                       np.r_[to_u, to_v], k)
     dist = np.asarray(dijkstra(aug, directed=True, indices=np.arange(n, n + k)))[:, :n]
     dp = np.flatnonzero(d.placed)
     de = d.edge[dp]
     val = np.minimum(dist[:, graph.edge_u[de]] + d.along_m[dp][None, :],
-                     dist[:, graph.edge_v[de]] + (graph.edge_length_m[de] - d.along_m[dp])[None, :]) + d.offset_m[dp][None, :]
+                     dist[:, graph.edge_v[de]] + (graph.edge_length_m[de] - d.along_m[dp])[None, :])
+    val = val + d.offset_m[dp][None, :]
     same = e[:, None] == de[None, :]
     if same.any():
         si, di = np.nonzero(same)

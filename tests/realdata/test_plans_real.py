@@ -14,7 +14,7 @@ import pytest
 from geo.analyse.gaps import area_of_points
 from geo.assumptions import ReachAssumptions
 from geo.model import validate_layer
-from geo.plan import caseload, covering, hubs, patch_plan, patch_table, patches
+from geo.plan import caseload, covering, hubs, patch_table, patches
 from geo.plan.need import need_table
 from geo.plan.patch_units import make_units
 from geo.plan.travel import travel_times
@@ -82,13 +82,13 @@ def test_wolverhampton_hubs_on_straight_lines(wolverhampton, record_property):
 
 def test_wolverhampton_patches_estimated_caseload(wolverhampton, record_property):
     lsoas, venues = wolverhampton["lsoas"], wolverhampton["venues"]
-    expected, notes = caseload.expected_caseload(lsoas, None, settings=caseload.CaseloadSettings())
+    expected, _ = caseload.expected_caseload(lsoas, None, settings=caseload.CaseloadSettings())
     units = make_units(lsoas, expected)
     total = float(units.caseload.sum())
     n = max(1, round(total / 50))
     mean = total / n
     plan = patches.plan_patches(units, n_patches=n, lower=0.85 * mean, upper=1.15 * mean)
-    table, per = patch_table.patch_table(units, plan, lsoas=lsoas, venues=venues, assumptions=REACH)
+    table, _ = patch_table.patch_table(units, plan, lsoas=lsoas, venues=venues, assumptions=REACH)
     assert table["within_bounds"].all() and (table["pieces"] == 1).all()
     assert table["lsoas"].sum() == 158 and table["estimate"].all()  # no roads: straight-line trips
     b = patch_table.balance_summary(table)
@@ -99,7 +99,8 @@ def test_wolverhampton_patches_estimated_caseload(wolverhampton, record_property
                "caseload_range": f"{b['min']:.1f}–{b['max']:.1f}", "max_dev": round(b["max_dev"], 3),
                "lsoas_per_patch": f"{table['lsoas'].min()}–{table['lsoas'].max()}",
                "longest_trip_min": round(float(table["longest_trip_min"].max()), 1),
-               "patches_with_a_library_base": int(table["base"].ne("").sum() - table["base"].str.startswith("centre").sum()),
+               "patches_with_a_library_base": int(table["base"].ne("").sum()
+                                                  - table["base"].str.startswith("centre").sum()),
                "bounds_42_58_ok": bool(t50["within_bounds"].all()), "adjacency_notes": list(units.notes),
                "seconds": round(plan.seconds, 2)}
     print(f"\nWolverhampton patches (estimated caseload, straight-line trips): {figures}")

@@ -41,7 +41,7 @@ COVER = _cover([[0, 2], [0, 2], [0], [4, 2], [4, 2], [4], [1, 2], [3]], 5)
 @pytest.mark.parametrize("k", [1, 2, 3, 4])
 def test_milp_equals_brute_force_on_hand_made_instance(k):
     sol = covering.max_cover(NEED, COVER, k=k)
-    best, value = covering.brute_force_cover(NEED, COVER, k=k)
+    _, value = covering.brute_force_cover(NEED, COVER, k=k)
     assert sol.value == pytest.approx(value)
     assert len(sol.chosen) == k and sol.optimal and sol.gap == 0
     assert sol.bound == pytest.approx(value)
@@ -53,7 +53,7 @@ def test_fixed_hubs_stay_chosen_even_when_poor():
     sol = covering.max_cover(NEED, COVER, k=2, fixed=[3])  # venue 3 covers only 1 need
     assert 3 in sol.chosen and len(sol.chosen) == 2
     assert sol.chosen[0] == 3  # fixed first
-    best, value = covering.brute_force_cover(NEED, COVER, k=2, fixed=[3])
+    _, value = covering.brute_force_cover(NEED, COVER, k=2, fixed=[3])
     assert sol.value == pytest.approx(value) == 1 + 39  # venue 3 plus the best single venue (2)
 
 
@@ -174,7 +174,8 @@ def test_budgets_outside_the_horizon_are_refused(grid):
 
 def test_network_times_on_tiny_roads_are_no_shorter_than_straight_lines():
     layers = tiny_layers()
-    tt = travel.travel_times(layers["lsoas"], layers["venues"], roads=layers["roads"], max_minutes=60, assumptions=REACH)
+    tt = travel.travel_times(layers["lsoas"], layers["venues"], roads=layers["roads"], max_minutes=60,
+                             assumptions=REACH)
     assert tt.network
     straight = np.hypot(*(tt.origin_xy[tt.rows] - tt.candidate_xy[tt.cols]).T) / 80
     net = ~tt.pair_estimate

@@ -164,7 +164,7 @@ def test_locked_patch_is_kept_and_moves_by_hand_update_the_balance():
     with pytest.raises(DataError, match="is locked"):
         patch_plan.move_lsoa(plan, members[0], plan.labels[1])
     # move a boundary LSOA between two unlocked patches: it is pinned and the table's balance changes
-    free = [l for l in plan.labels if l != locked]
+    free = [label for label in plan.labels if label != locked]
     pos = {c: i for i, c in enumerate(units.codes)}
     code, to = next((c, plan.assignment[str(units.codes[j])]) for c, p in plan.assignment.items() if p in free
                     for j in units.adjacency[pos[c]].indices
@@ -274,7 +274,7 @@ def test_killed_save_leaves_the_previous_or_the_new_plan(workspace):
     script = SAVER.format(root=str(ROOT), path=str(workspace))
     rng = np.random.default_rng(11)
     last_round = 0
-    for attempt in range(3):
+    for _ in range(3):
         proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         assert proc.stdout.readline().strip() == b"ready"  # imports done: now it saves and saves
         time.sleep(rng.uniform(0.05, 0.4))
