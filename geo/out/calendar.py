@@ -12,43 +12,46 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
-from typing import Iterable
+from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pandas as pd
 
-from geo.plan.routes import xy_to_latlon
+from geo.out.filenames import slug
+from geo.plan.routes import parse_hhmm, xy_to_latlon
 
 LONDON = ZoneInfo("Europe/London")
 PRODID = "-//Patchwork//Outreach planning//EN"
 
 
-def _time(text: str) -> dt.time:
-    h, _, m = str(text).strip().partition(":")
-    return dt.time(int(h), int(m or 0))
+def _at(day: dt.date, text: object, zone: ZoneInfo) -> dt.datetime:
+    """`day` at the HH:MM `text` (geo.plan.routes.parse_hhmm), local time in `zone`."""
+    minutes = parse_hhmm(str(text))
+    if minutes is None:
+        raise ValueError(f"session time {text!r} is not a time of day (HH:MM)")
+    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=zone) + dt.timedelta(minutes=minutes)
 
 
-def _date(v) -> dt.date:
+def _date(v: object) -> dt.date:
     if isinstance(v, dt.datetime):
         return v.date()
     if isinstance(v, dt.date):
         return v
-    return pd.Timestamp(v).date()
+    day: dt.date = pd.Timestamp(v).date()
+    return day
 
 
 def session_uid(plan_name: str, session_id: str, domain: str = "patchwork.local") -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", plan_name.lower()).strip("-") or "plan"
     digest = hashlib.sha1(f"{plan_name}\x00{session_id}".encode()).hexdigest()[:10]
-    return f"{slug}-{session_id}-{digest}@{domain}"
+    return f"{slug(plan_name, fallback='plan')}-{session_id}-{digest}@{domain}"
 
 
 def sessions_ics(sessions: pd.DataFrame, *, plan_name: str = "Pop-up sessions", stamp: dt.datetime | None = None,
                  bring: Iterable[str] = (), tz: str = "Europe/London") -> bytes:
     """An RFC 5545 calendar of the sessions (columns as `geo.plan.popups.SESSION_COLUMNS`)."""
     zone = ZoneInfo(tz)
-    stamp = (stamp or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).replace(microsecond=0)
+    stamp = (stamp or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -65,8 +68,7 @@ def sessions_ics(sessions: pd.DataFrame, *, plan_name: str = "Pop-up sessions", 
         if status == "dropped":
             continue
         day = _date(r["date"])
-        start = dt.datetime.combine(day, _time(r["start"]), tzinfo=zone)
-        end = dt.datetime.combine(day, _time(r["end"]), tzinfo=zone)
+        start, end = _at(day, r["start"], zone), _at(day, r["end"], zone)
         ev = icalendar.Event()
         ev.add("uid", session_uid(plan_name, str(r["session_id"])))
         ev.add("dtstamp", stamp)
@@ -104,7 +106,7 @@ def sessions_ics(sessions: pd.DataFrame, *, plan_name: str = "Pop-up sessions", 
         cal.add_component(ev)
     if tz != "Europe/London":
         cal.add_missing_timezones()
-    return cal.to_ical()
+    return bytes(cal.to_ical())
 
 
 def london_vtimezone() -> icalendar.Timezone:

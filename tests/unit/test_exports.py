@@ -24,7 +24,7 @@ from pypdf import PdfReader
 
 from geo.io import assets
 from geo.analyse import deprivation, engagement, gaps
-from geo.out import exports, mapview
+from geo.out import exports, mapview, png
 from geo.model import validate_workspace
 from geo.privacy import suppress
 from tests.conftest import ROOT, tiny_layers
@@ -279,7 +279,7 @@ def test_pdf_without_map_says_why():
 
 
 def test_png_unavailable_without_chromium(monkeypatch):
-    monkeypatch.setattr(exports.shutil, "which", lambda name: None)
+    monkeypatch.setattr(png.shutil, "which", lambda name: None)
     assert "Chromium" in exports.png_unavailable_reason()
     with pytest.raises(exports.PngUnavailable, match="Chromium"):
         exports.html_to_png(b"<html></html>")
