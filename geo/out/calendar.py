@@ -38,7 +38,7 @@ def _date(v: object) -> dt.date:
         return v.date()
     if isinstance(v, dt.date):
         return v
-    day: dt.date = pd.Timestamp(v).date()
+    day: dt.date = pd.Timestamp(str(v)).date()  # text or numpy datetime64
     return day
 
 
@@ -109,24 +109,23 @@ def sessions_ics(sessions: pd.DataFrame, *, plan_name: str = "Pop-up sessions", 
     return bytes(cal.to_ical())
 
 
+def _clock_change(part: icalendar.TimezoneDaylight | icalendar.TimezoneStandard, name: str, start: dt.datetime,
+                  hours_from: int, hours_to: int) -> icalendar.Component:
+    """One yearly clock change: on the last Sunday of `start`'s month at `start`'s time."""
+    part.add("tzname", name)
+    part.add("dtstart", start)
+    part.add("tzoffsetfrom", dt.timedelta(hours=hours_from))
+    part.add("tzoffsetto", dt.timedelta(hours=hours_to))
+    part.add("rrule", {"freq": "yearly", "bymonth": start.month, "byday": "-1su"})
+    return part
+
+
 def london_vtimezone() -> icalendar.Timezone:
     """Europe/London as Outlook and Google write it: GMT, and BST from the last Sunday of March at
     01:00 GMT to the last Sunday of October at 02:00 BST (the UK rule since 1996)."""
     tzc = icalendar.Timezone()
     tzc.add("tzid", "Europe/London")
     tzc.add("x-lic-location", "Europe/London")
-    summer = icalendar.TimezoneDaylight()
-    summer.add("tzname", "BST")
-    summer.add("dtstart", dt.datetime(1996, 3, 31, 1, 0, 0))
-    summer.add("tzoffsetfrom", dt.timedelta(hours=0))
-    summer.add("tzoffsetto", dt.timedelta(hours=1))
-    summer.add("rrule", {"freq": "yearly", "bymonth": 3, "byday": "-1su"})
-    winter = icalendar.TimezoneStandard()
-    winter.add("tzname", "GMT")
-    winter.add("dtstart", dt.datetime(1996, 10, 27, 2, 0, 0))
-    winter.add("tzoffsetfrom", dt.timedelta(hours=1))
-    winter.add("tzoffsetto", dt.timedelta(hours=0))
-    winter.add("rrule", {"freq": "yearly", "bymonth": 10, "byday": "-1su"})
-    tzc.add_component(summer)
-    tzc.add_component(winter)
+    tzc.add_component(_clock_change(icalendar.TimezoneDaylight(), "BST", dt.datetime(1996, 3, 31, 1, 0, 0), 0, 1))
+    tzc.add_component(_clock_change(icalendar.TimezoneStandard(), "GMT", dt.datetime(1996, 10, 27, 2, 0, 0), 1, 0))
     return tzc

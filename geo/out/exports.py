@@ -29,20 +29,20 @@ from geo.out.offline_html import Legend, standalone_html
 from geo.out.pdf import pdf_briefing
 from geo.out.png import PngUnavailable, html_to_png, png_unavailable_reason
 from geo.out.privacy_guard import (
-                                   PrivacyError,
-                                   check_table,
-                                   check_text,
-                                   is_identifier_column,
-                                   is_people_column,
-                                   safe_table,
-                                   scrub_payload,
+    PrivacyError,
+    check_table,
+    check_text,
+    is_identifier_column,
+    is_people_column,
+    safe_table,
+    scrub_payload,
 )
 from geo.out.tables import aggregate_tables, csv_bytes, excel_bytes, layer_tables, plan_table, top_gaps
 
 __all__ = [
     "EXPORTABLE_LAYERS", "FEW_HOUSEHOLDS", "NOT_SHOWN", "Legend", "PngUnavailable", "PrivacyError",
     "aggregate_tables", "check_table", "check_text", "csv_bytes", "data_notes", "engagement_aggregates",
-    "excel_bytes", "export_filename", "geopackage_bytes", "html_to_png", "is_identifier_column",
-    "is_people_column", "layer_tables", "pdf_briefing", "plan_table", "png_unavailable_reason", "safe_table",
-    "scrub_payload", "standalone_html", "top_gaps",
+    "excel_bytes", "export_filename", "geopackage_bytes", "html_to_png", "is_identifier_column", "is_people_column",
+    "layer_tables", "pdf_briefing", "plan_table", "png_unavailable_reason", "safe_table", "scrub_payload",
+    "standalone_html", "top_gaps",
 ]

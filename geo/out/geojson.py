@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any, cast
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -43,7 +43,7 @@ def script_json(value: object) -> str:
 
 def round_coords(geoms: NDArray[np.object_], decimals: int = 5) -> NDArray[np.object_]:
     """Geometries with every coordinate rounded to `decimals` places (5 in WGS84: about 1 m)."""
-    return cast("NDArray[np.object_]", shapely.transform(geoms, lambda c: np.round(c, decimals)))
+    return shapely.transform(geoms, lambda c: np.round(c, decimals))
 
 
 def to_web(frame: gpd.GeoDataFrame, *, simplify_m: float = 0.0, coverage: bool = False) -> gpd.GeoDataFrame:
@@ -52,12 +52,12 @@ def to_web(frame: gpd.GeoDataFrame, *, simplify_m: float = 0.0, coverage: bool =
     With `coverage` the polygons are simplified together, so edges they share stay shared.
     """
     out = frame.copy()
-    geoms = out.geometry.values
     if simplify_m > 0 and len(out):
+        geoms = np.asarray(out.geometry.values)
         if coverage:
-            geoms = shapely.coverage_simplify(np.asarray(geoms), simplify_m)
+            geoms = shapely.coverage_simplify(geoms, simplify_m)
         else:
-            geoms = shapely.simplify(np.asarray(geoms), simplify_m, preserve_topology=True)
+            geoms = shapely.simplify(geoms, simplify_m, preserve_topology=True)
         out = out.set_geometry(gpd.GeoSeries(geoms, index=out.index, crs=frame.crs))
     out = out.to_crs(WGS84)
     return out.set_geometry(gpd.GeoSeries(round_coords(np.asarray(out.geometry.values)),

@@ -18,7 +18,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from geo.out.privacy_guard import safe_table
+from geo.out.privacy_guard import is_text, safe_table
 from geo.out.tables import plain_value
 
 #: Workspace layers a GeoPackage export may carry. Participants are absent on purpose.
@@ -35,11 +35,15 @@ def storable(frame: pd.DataFrame) -> pd.DataFrame:
         dtype = out[col].dtype
         if isinstance(dtype, gpd.array.GeometryDtype):
             continue
-        if isinstance(dtype, (pd.BooleanDtype, pd.Int64Dtype, pd.Float64Dtype)):
-            plain = bool if isinstance(dtype, pd.BooleanDtype) else "int64" if isinstance(dtype, pd.Int64Dtype) \
-                else "float64"
-            out[col] = out[col].astype("float64") if out[col].isna().any() else out[col].astype(plain)
-        elif pd.api.types.is_string_dtype(dtype) or dtype == object:
+        if isinstance(dtype, (pd.BooleanDtype, pd.Int64Dtype, pd.Float64Dtype)) and out[col].isna().any():
+            out[col] = out[col].astype("float64")
+        elif isinstance(dtype, pd.BooleanDtype):
+            out[col] = out[col].astype(bool)
+        elif isinstance(dtype, pd.Int64Dtype):
+            out[col] = out[col].astype("int64")
+        elif isinstance(dtype, pd.Float64Dtype):
+            out[col] = out[col].astype("float64")
+        elif is_text(out[col]):
             out[col] = [None if plain_value(v) is None else (json.dumps(v, default=str) if isinstance(v, (dict, list))
                                                              else str(v)) for v in out[col]]
     return out
@@ -93,14 +97,14 @@ def geopackage_bytes(
     written: dict[str, pd.DataFrame] = {}
     used: set[str] = {"about"}
     for name in EXPORTABLE_LAYERS:
-        frame = layers.get(name)
-        if frame is not None and len(frame):
-            written[_layer_name(name, used)] = safe_table(frame, participant_ids=participant_ids, keep_geometry=True)
+        layer = layers.get(name)
+        if layer is not None and len(layer):
+            written[_layer_name(name, used)] = safe_table(layer, participant_ids=participant_ids, keep_geometry=True)
     for name, frame in aggregates.items():
         written[_layer_name(name, used)] = safe_table(frame, participant_ids=participant_ids, keep_geometry=True)
-    for name, frame in (plans or {}).items():
+    for name, plan in (plans or {}).items():
         written[_layer_name(f"plan_{name}", used)] = safe_table(
-            frame, participant_ids=participant_ids, keep_geometry=isinstance(frame, gpd.GeoDataFrame))
+            plan, participant_ids=participant_ids, keep_geometry=isinstance(plan, gpd.GeoDataFrame))
     about = pd.DataFrame({"key": ["title", "exported_on", *[f"note_{i + 1}" for i in range(len(notes))],
                                   *[f"layer_{n}" for n in written]],
                           "value": [title, generated_on.isoformat(), *notes,

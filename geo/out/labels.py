@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from typing import Any, cast
 
 import pandas as pd
 
@@ -14,7 +15,7 @@ NOT_KNOWN = "not known"
 def is_missing(value: object) -> bool:
     """None, pd.NA, NaN or NaT (a scalar that pandas reads as missing)."""
     try:
-        return bool(pd.isna(value))
+        return bool(pd.isna(cast(Any, value)))  # any cell: pandas-stubs type scalars and arrays apart
     except (TypeError, ValueError):  # array-likes are not missing scalars
         return False
 
@@ -50,7 +51,7 @@ def venue_popup_html(row: pd.Series) -> str:
         ("Step-free access", yes_no(row.get("step_free"))),
         ("Childcare", yes_no(row.get("childcare"))),
         ("Quiet room", yes_no(row.get("quiet_room"))),
-        ("Capacity", NOT_KNOWN if is_missing(cap) else f"{int(cap)} people"),
+        ("Capacity", NOT_KNOWN if is_missing(cap) else f"{int(cast(float, cap))} people"),
         ("Cost", _cost(row.get("cost_per_hour"))),
         ("Opening hours", text_or_not_known(row.get("opening_hours"))),
     ]

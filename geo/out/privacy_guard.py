@@ -36,6 +36,11 @@ _TOKEN = re.compile(r"[A-Za-z0-9_\-]+")
 MISSING = "–"
 
 
+def is_text(column: pd.Series) -> bool:
+    """True for a column of text (str or object dtype)."""
+    return pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)
+
+
 def is_identifier_column(name: str) -> bool:
     return bool(_IDENTIFIER_COLUMN.search(str(name)))
 
@@ -109,7 +114,7 @@ def check_table(frame: pd.DataFrame, *, participant_ids: Collection[str] = (),
     ids = set(map(str, participant_ids))
     if ids:
         for col in frame.columns:
-            if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
+            if is_text(frame[col]):
                 hits = set(frame[col].dropna().astype(str)) & ids
                 if hits:
                     problems.append(f"column '{col}' holds {len(hits)} participant identifier(s)")

@@ -23,7 +23,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from geo.analyse import gaps
-from geo.out.privacy_guard import safe_table
+from geo.out.privacy_guard import is_text, safe_table
 
 _FORMULA_START = ("=", "+", "-", "@")
 _SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -52,7 +52,7 @@ def formula_safe(v: object) -> object:
 
 def formula_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` with `formula_safe` applied to every text column (a copy when any is changed)."""
-    text = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    text = [c for c in frame.columns if is_text(frame[c])]
     if not text:
         return frame
     out = frame.copy()
