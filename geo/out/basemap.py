@@ -27,12 +27,8 @@ Bounds: TypeAlias = tuple[float, float, float, float]
 #: What a map can be opened on: a layer (any CRS), explicit bounds, or nothing (skipped).
 View: TypeAlias = "gpd.GeoDataFrame | Bounds | None"
 
-#: A layer with at least this many features opens on the middle of them (see `opening_view`).
-TRIM_FROM = 20
-#: ... from this percentile of its features' west and south edges to 100 minus it of their east and north.
-TRIM_PERCENT = 5.0
 #: The margin around what a map opens on: this share of its width and height on each side ...
-MARGIN = 0.15
+MARGIN = 0.05
 #: ... and at least this many degrees (about 150 m), so that one point does not open at street level.
 MIN_MARGIN_DEG = 0.002
 
@@ -67,14 +63,13 @@ DEFAULT_OPTIONS = MapOptions()
 
 
 def _layer_bounds(frame: gpd.GeoDataFrame) -> Bounds | None:
-    """The WGS84 bounds of a layer's features, the middle of them when there are TRIM_FROM or more."""
+    """The WGS84 bounds of a layer's features (None when none has a geometry)."""
     edges = shapely.bounds(np.asarray(frame.geometry.values))
     edges = edges[~np.isnan(edges).any(axis=1)]
     if not len(edges):
         return None
-    low, high = (TRIM_PERCENT, 100.0 - TRIM_PERCENT) if len(edges) >= TRIM_FROM else (0.0, 100.0)
-    minx, miny = (float(np.percentile(edges[:, i], low)) for i in (0, 1))
-    maxx, maxy = (float(np.percentile(edges[:, i], high)) for i in (2, 3))
+    minx, miny = (float(v) for v in edges[:, :2].min(axis=0))
+    maxx, maxy = (float(v) for v in edges[:, 2:].max(axis=0))
     if frame.crs is not None and not frame.crs.equals(WGS84):
         box = gpd.GeoSeries([shapely.box(minx, miny, maxx, maxy)], crs=frame.crs).to_crs(WGS84)
         minx, miny, maxx, maxy = (float(v) for v in box.total_bounds)
@@ -84,13 +79,11 @@ def _layer_bounds(frame: gpd.GeoDataFrame) -> Bounds | None:
 def opening_view(*layers: View) -> Bounds:
     """Where a map opens (minx, miny, maxx, maxy in WGS84): the one rule every map follows.
 
-    The map opens on the first of `layers` that is given and not empty, so a caller lists what the
-    map is about first and the whole area last (for example the roads, then the wards). Bounds given
-    as four numbers are used as they are. A layer (in any CRS) opens on its features, with a margin
-    (MARGIN of the span, at least MIN_MARGIN_DEG) on each side; a layer of TRIM_FROM features or more
-    on the middle of them (the 5th to the 95th percentile of their edges), so that one long rural
-    lane or a vast fringe area does not shrink the town where people live to a dot.
-    Raises ValueError when no layer has a feature.
+    The map opens on every feature of the first of `layers` that is given and has one, with a margin
+    (MARGIN of the span, at least MIN_MARGIN_DEG) on each side; so a caller lists what the map is
+    about first and the whole area last (for example the roads, where people live, then the wards).
+    Bounds given as four numbers (a view the page chose) are used as they are. Layers may be in any
+    CRS. Raises ValueError when no layer has a feature.
     """
     for layer in layers:
         if layer is None:

@@ -22,11 +22,11 @@ from openpyxl import load_workbook
 from PIL import Image
 from pypdf import PdfReader
 
-from geo.io import assets
 from geo.analyse import deprivation, engagement, gaps
+from geo.io import assets
+from geo.model import validate_workspace
 from geo.out import exports, filenames, gpkg, mapview, png
 from geo.out.tables import csv_with_bom
-from geo.model import validate_workspace
 from geo.privacy import suppress
 from tests.conftest import ROOT, tiny_layers
 

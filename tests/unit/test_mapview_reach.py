@@ -2,11 +2,11 @@
 
 import numpy as np
 
-from geo.analyse import engagement
 from geo import io
-from geo.out import mapview
+from geo.analyse import engagement
 from geo.analyse.gaps import gap_table
 from geo.analyse.reach import catchment, compute_reach, reach_by_road
+from geo.out import mapview
 
 
 def test_reach_layers_catchment_and_gap_map(tiny_workspace_path):
