@@ -38,8 +38,8 @@ def _wmca_setup() -> dict[str, Any]:
 def wmca(args: dict[str, Any]) -> None:
     from geo import io
 
-    result = io.build_workspace(args["out"], name="West Midlands CA", wards=args["wards"], lsoas=args["lsoas"],
-                                tables=args["tables"])
+    result = io.build_workspace(io.WorkspaceSources(wards=args["wards"], lsoas=args["lsoas"], tables=args["tables"]),
+                                name="West Midlands CA", out=args["out"])
     if result.counts["wards"] != 192 or result.counts["lsoas"] != 1719:
         raise AssertionError(f"unexpected counts {result.counts}")
 

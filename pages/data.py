@@ -8,8 +8,8 @@ from pathlib import Path
 import streamlit as st
 
 from geo import io
-from geo.read.importing import ColumnMappingNeeded
 from geo.model import PARTNER_KINDS, VENUE_KINDS, DataError
+from geo.read.columns import ColumnMappingNeeded
 from ui.importing import mapping_form, pick_files, show_report
 from ui.nav import ensure_app_navigation
 
@@ -127,13 +127,12 @@ if go:
                 bar.progress(fraction, text=text)
 
             try:
-                result = io.build_workspace(
-                    None, name=name, wards=wards[0], lsoas=lsoas[0], tables=tables,
-                    osm=osm[0] if osm else None, gtfs=gtfs[0] if gtfs else None,
-                    naptan=naptan[0] if naptan else None, venues=venues, partners=partners,
-                    participants=participants, postcodes=postcodes, venue_kind=venue_kind,
-                    partner_kind=partner_kind, lsoa_year=None if vintage.startswith("from") else int(vintage),
-                    progress=progress)
+                sources = io.WorkspaceSources(
+                    wards=wards[0], lsoas=lsoas[0], tables=tables, osm=osm[0] if osm else None,
+                    gtfs=gtfs[0] if gtfs else None, naptan=naptan[0] if naptan else None, venues=venues,
+                    partners=partners, participants=participants, postcodes=postcodes, venue_kind=venue_kind,
+                    partner_kind=partner_kind, lsoa_year=None if vintage.startswith("from") else int(vintage))
+                result = io.build_workspace(sources, name=name, progress=progress)
             except ColumnMappingNeeded as err:
                 status.update(label="Which column is which? Nothing was written.", state="error")
                 st.session_state["pending_mapping"] = err

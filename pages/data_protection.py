@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pandas as pd
 import streamlit as st
 
@@ -44,7 +43,8 @@ with st.expander("How to set up sign-in for a shared deployment"):
             language="toml")
     st.markdown("**One shared team password**: store only its SHA-256 hash (or set the environment variable "
                 f"`{auth.ENV_PASSWORD}`). Make the hash with "
-                "`python -c \"import hashlib,getpass; print(hashlib.sha256(getpass.getpass().encode()).hexdigest())\"`; "
+                "`python -c \"import hashlib,getpass; "
+                "print(hashlib.sha256(getpass.getpass().encode()).hexdigest())\"`; "
                 "use a long passphrase.")
     st.code('[auth]\npassword_sha256 = "<64 hex characters>"', language="toml")
     st.markdown("Without either the app is open to anyone who can reach it; it listens on 127.0.0.1 only "
@@ -57,7 +57,7 @@ st.markdown(
     f"- **Workspace file**: `{path}` ({size / 1e6:.1f} MB), one GeoPackage (SQLite) file on this server. "
     "It holds every layer below and the saved plans. Back it up and delete it like any other file "
     "holding personal data.\n"
-    f"- **Saved column choices** for imports: `{io.workspace_dir() / getattr(io, 'MAPPINGS_FILE', 'column_mappings.json')}`"
+    f"- **Saved column choices** for imports: `{io.workspace_dir() / io.MAPPINGS_FILE}`"
     " (column names only, no data).\n"
     "- **Uploaded files are not kept**: imports are read in memory; names, phone numbers and emails "
     "are dropped on import.\n"
@@ -85,9 +85,8 @@ st.markdown(
 
 # ---- pseudonymisation ------------------------------------------------------------------------------
 st.header("Pseudonymisation")
-salt_name = getattr(io, "SALT_FILE", None)
-salt_path = io.workspace_dir() / salt_name if salt_name else None
-salt_set = bool(salt_path and salt_path.exists())
+salt_path = io.workspace_dir() / io.SALT_FILE
+salt_set = salt_path.exists()
 st.markdown(
     "Participant identifiers from your case-management system are replaced on import by a **salted "
     "hash**: `p-` followed by the first 16 hex digits of SHA-256(salt + identifier). The same person "

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
 
 import pandas as pd
 import streamlit as st
 
 from geo import io
-from geo.read.importing import ColumnMappingNeeded, ImportReport
+from geo.read.columns import ColumnMappingNeeded
+from geo.read.report import ImportReport, RowIssue
 
 NONE = "(not in this file)"
 
@@ -32,7 +33,8 @@ def pick_files(label: str, *, key: str, types: Sequence[str], multiple: bool, us
     return [io.Upload(f.name, f.getvalue()) for f in files]
 
 
-def issues_table(issues: Sequence[Any]) -> pd.DataFrame:
+def issues_table(issues: Sequence[RowIssue]) -> pd.DataFrame:
+    """Rejected or flagged rows as a table: row, column, value, reason."""
     return pd.DataFrame([{"row": i.row if i.row is not None else "", "column": i.column, "value": i.value,
                           "reason": i.reason} for i in issues])
 

@@ -1,3 +1,5 @@
-from geo.io import main
+"""`python -m geo.io import ...`: see geo.io.cli."""
+
+from geo.io.cli import main
 
 raise SystemExit(main())

@@ -16,28 +16,24 @@ Easting/Northing, else Longitude/Latitude.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
+from typing import cast
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
+from shapely.geometry import LineString, MultiLineString
+from shapely.geometry.base import BaseGeometry
 
-from geo.read.importing import (
-    FIRST_DATA_ROW,
-    ImportReport,
-    RowIssue,
-    in_gb_bng,
-    in_gb_lonlat,
-    lonlat_to_bng,
-    norm_header,
-    show_value,
-    to_number,
-)
 from geo.model import CRS, DataError, Problem
+from geo.read.columns import norm_header, show_value, to_number
+from geo.read.geometry import in_gb_bng, in_gb_lonlat, lonlat_to_bng
+from geo.read.report import FIRST_DATA_ROW, ImportReport, RowIssue
 
 BUS_ROUTE_TYPES = frozenset({3, 11, 800, *range(700, 717)})
 DAY_START_S, DAY_END_S = 7 * 3600, 19 * 3600
+#: (route_id, direction_id): how trips are counted per hour.
+RouteDirection = tuple[str, str]
 
 
 def _need(tables: Mapping[str, pd.DataFrame], name: str, columns: tuple[str, ...], *, source: str) -> pd.DataFrame:
@@ -80,8 +76,8 @@ def layers_from_gtfs(tables: Mapping[str, pd.DataFrame], *, source: str
     ok = in_gb_lonlat(lon, lat) & is_stop
     src_stops = f"{source}/stops.txt"
     for i in np.flatnonzero(is_stop & ~ok):
-        report.rejected.append(RowIssue(int(i) + FIRST_DATA_ROW, "stop_lat/stop_lon",
-                                        f"{show_value(stops['stop_lat'].iloc[i])}, {show_value(stops['stop_lon'].iloc[i])}",
+        where = f"{show_value(stops['stop_lat'].iloc[i])}, {show_value(stops['stop_lon'].iloc[i])}"
+        report.rejected.append(RowIssue(int(i) + FIRST_DATA_ROW, "stop_lat/stop_lon", where,
                                         f"in {src_stops} lies outside Great Britain or is not a number"))
     ids = stops["stop_id"].astype("string").str.strip()
     for i in np.flatnonzero((ids.isna() | (ids == "")).to_numpy() & ok):
@@ -133,7 +129,7 @@ def layers_from_gtfs(tables: Mapping[str, pd.DataFrame], *, source: str
 
     # route lines
     shapes = tables.get("shapes.txt")
-    shape_lines: dict[str, shapely.Geometry] = {}
+    shape_lines: dict[str, LineString] = {}
     if shapes is not None and {"shape_id", "shape_pt_lat", "shape_pt_lon", "shape_pt_sequence"} <= set(shapes.columns):
         sh = pd.DataFrame({"id": shapes["shape_id"].astype("string").str.strip(),
                            "lat": to_number(shapes["shape_pt_lat"]), "lon": to_number(shapes["shape_pt_lon"]),
@@ -150,10 +146,14 @@ def layers_from_gtfs(tables: Mapping[str, pd.DataFrame], *, source: str
             sh["x"], sh["y"] = sx, sy
             for sid, part in sh.groupby("id", sort=False):
                 if len(part) >= 2:
-                    shape_lines[str(sid)] = shapely.linestrings(part[["x", "y"]].to_numpy())
+                    shape_lines[str(sid)] = LineString(part[["x", "y"]].to_numpy())
     stop_xy = {str(s): (x[i], y[i]) for i, s in enumerate(ids) if ok[i]}
     used_stop_sequence = False
-    r_ids, r_names, r_tph, r_speed, r_geoms = [], [], [], [], []
+    r_ids: list[str] = []
+    r_names: list[str] = []
+    r_tph: list[float] = []
+    r_speed: list[float] = []
+    r_geoms: list[BaseGeometry] = []
     stop_routes: dict[str, set[str]] = {}
     if st is not None:
         trip_route = dict(zip(trips["trip_id"], trips["route_id"]))
@@ -164,7 +164,7 @@ def layers_from_gtfs(tables: Mapping[str, pd.DataFrame], *, source: str
                 stop_routes.setdefault(str(sid), set()).add(str(route_label[rid]))
     for rid, lab, nm in zip(routes["route_id"], label, name):
         rtrips = trips[trips["route_id"] == rid]
-        lines = []
+        lines: list[LineString] = []
         if "shape_id" in rtrips:
             for sid in rtrips["shape_id"].astype("string").str.strip().dropna().unique():
                 if str(sid) in shape_lines:
@@ -175,12 +175,12 @@ def layers_from_gtfs(tables: Mapping[str, pd.DataFrame], *, source: str
                 longest = seqs.groupby("trip_id").size().idxmax()
                 pts = [stop_xy[s] for s in seqs.loc[seqs["trip_id"] == longest, "stop_id"] if s in stop_xy]
                 if len(pts) >= 2:
-                    lines.append(shapely.linestrings(pts))
+                    lines.append(LineString(pts))
                     used_stop_sequence = True
         if not lines:
             report.notes.append(f"route {lab}: no shape and no stop sequence to draw it; left out.")
             continue
-        geom = shapely.multilinestrings(lines) if len(lines) > 1 else lines[0]
+        geom = MultiLineString(lines) if len(lines) > 1 else lines[0]
         r_ids.append(str(lab) if list(label).count(lab) == 1 else str(rid))
         r_names.append(str(nm))
         r_tph.append(tph.get(rid, np.nan))
@@ -232,11 +232,11 @@ def _trips_per_hour(tables: Mapping[str, pd.DataFrame], trips: pd.DataFrame, fir
         lookup = pd.DataFrame({"route_id": trips["route_id"].to_numpy(), "dir": direction.to_numpy()},
                               index=trips["trip_id"].to_numpy())
         f = f[f["trip_id"].isin(lookup.index)]
-        overlap = (np.minimum(f["end"], DAY_END_S) - np.maximum(f["start"], DAY_START_S)).clip(lower=0)
+        overlap = (f["end"].clip(upper=DAY_END_S) - f["start"].clip(lower=DAY_START_S)).clip(lower=0)
         f = f.assign(n=overlap / f["headway"], route_id=lookup.loc[f["trip_id"], "route_id"].to_numpy(),
                      dir=lookup.loc[f["trip_id"], "dir"].to_numpy())
-        for (rid, d), n in f.groupby(["route_id", "dir"])["n"].sum().items():
-            counts[(rid, d)] = counts.get((rid, d), 0.0) + n
+        for key, n in f.groupby(["route_id", "dir"])["n"].sum().items():
+            counts[cast(RouteDirection, key)] = counts.get(key, 0.0) + n
         freq_trips = set(f["trip_id"])
     if first_dep is not None:
         plain = trips[~trips["trip_id"].isin(freq_trips)]
@@ -244,9 +244,9 @@ def _trips_per_hour(tables: Mapping[str, pd.DataFrame], trips: pd.DataFrame, fir
         with np.errstate(invalid="ignore"):
             in_day = (dep >= DAY_START_S) & (dep < DAY_END_S)
         d = direction.loc[plain.index]
-        for (rid, dd), n in pd.Series(in_day.astype(float)).groupby(
+        for key, n in pd.Series(in_day.astype(float)).groupby(
                 [plain["route_id"].to_numpy(), d.to_numpy()]).sum().items():
-            counts[(rid, dd)] = counts.get((rid, dd), 0.0) + n
+            counts[cast(RouteDirection, key)] = counts.get(key, 0.0) + n
     elif not freq_trips:
         report.notes.append("no stop_times.txt or frequencies.txt: buses per hour are not known from this feed.")
         return {}
@@ -257,7 +257,7 @@ def _trips_per_hour(tables: Mapping[str, pd.DataFrame], trips: pd.DataFrame, fir
     return {str(k): round(float(v) / hours, 2) for k, v in best.items()}
 
 
-def _speed(rtrips: pd.DataFrame, st: pd.DataFrame | None, geom: shapely.Geometry) -> float:
+def _speed(rtrips: pd.DataFrame, st: pd.DataFrame | None, geom: BaseGeometry) -> float:
     if st is None or not len(rtrips):
         return np.nan
     times = st[st["trip_id"].isin(set(rtrips["trip_id"]))].groupby("trip_id").agg(
@@ -266,7 +266,7 @@ def _speed(rtrips: pd.DataFrame, st: pd.DataFrame | None, geom: shapely.Geometry
     dur = dur[np.isfinite(dur) & (dur > 0)]
     if not len(dur):
         return np.nan
-    length = geom.length if geom.geom_type == "LineString" else max(g.length for g in geom.geoms)
+    length = max(g.length for g in geom.geoms) if isinstance(geom, MultiLineString) else geom.length
     speed = length / 1000 / (float(np.median(dur)) / 3600)
     return round(speed, 1) if 2 <= speed <= 120 else np.nan
 

@@ -21,14 +21,15 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
-from geo.read.importing import FIRST_DATA_ROW, ImportReport, RowIssue, norm_header, show_value, to_number
 from geo.model import DataError, Problem
+from geo.read.columns import norm_header, show_value, to_number
+from geo.read.report import FIRST_DATA_ROW, ImportReport, RowIssue
 
 #: Columns of the lsoas layer a table can fill.
 VALUE_COLUMNS: tuple[str, ...] = (
@@ -68,13 +69,13 @@ class LsoaTable:
 def _lsoa_code_column(headers: Sequence[str]) -> tuple[str | None, int | None]:
     for h in headers:
         text = str(h).strip()
-        m = re.match(r"^lsoa\s*code\s*\((20\d\d)\)$", text, flags=re.I)
+        m = re.match(r"^lsoa\s*code\s*\((20\d\d)\)$", text, flags=re.IGNORECASE)
         if m:
             return h, int(m.group(1))
-        m = re.match(r"^lsoa_?(11|21)_?(code|cd)$", text, flags=re.I)
+        m = re.match(r"^lsoa_?(11|21)_?(code|cd)$", text, flags=re.IGNORECASE)
         if m:
             return h, 2000 + int(m.group(1))
-        m = re.match(r"^lower layer super output areas? (code|\(20(11|21)\) code)$", text, flags=re.I)
+        m = re.match(r"^lower layer super output areas? (code|\(20(11|21)\) code)$", text, flags=re.IGNORECASE)
         if m:
             return h, None
     for h in headers:
@@ -113,7 +114,7 @@ def _population_column(header: str) -> str | None:
 
 def _edition(headers: Sequence[str], lsoa_year: int | None, short_names: bool) -> int | None:
     for h in headers:
-        m = re.search(r"local authority district code \((20\d\d)\)", str(h), flags=re.I)
+        m = re.search(r"local authority district code \((20\d\d)\)", str(h), flags=re.IGNORECASE)
         if m:
             return {2019: 2019, 2013: 2015}.get(int(m.group(1)), int(m.group(1)))
     if lsoa_year == 2021:
@@ -136,8 +137,8 @@ def parse_lsoa_table(frame: pd.DataFrame, *, source: str) -> LsoaTable:
                                 column="LSOA code", fix="Choose the file as published by MHCLG or ONS, or name "
                                                         "the column 'lsoa21_code' or 'lsoa11_code'."))
     names = [norm_header(h) for h in headers]
-    age_col = next((h for h, n in zip(headers, names) if n in ("age_group", "age") or n.startswith("age_")
-                    and not n.endswith("_code")), None)
+    age_col = next((h for h, n in zip(headers, names) if n in ("age_group", "age") or (n.startswith("age_")
+                    and not n.endswith("_code"))), None)
     count_col = next((h for h, n in zip(headers, names) if n in ("usual_residents", "observation", "count",
                                                                    "population", "value", "total")), None)
     if age_col is not None and count_col is not None:
@@ -154,7 +155,7 @@ def parse_lsoa_table(frame: pd.DataFrame, *, source: str) -> LsoaTable:
             continue
         measure, stat = found
         target = f"{measure}_{stat}"
-        if stat == "rank" and measure != "imd" or stat == "score" and measure not in ("imd", "employment"):
+        if (stat == "rank" and measure != "imd") or (stat == "score" and measure not in ("imd", "employment")):
             continue
         if target not in mapped:
             mapped[target] = h
@@ -299,6 +300,7 @@ def _census_long(frame: pd.DataFrame, *, source: str, code_col: str, year: int, 
         population = part.groupby("code")["n"].sum()
     values = pd.DataFrame({"population": population})
     values.index.name = "lsoa_code"
+    lower = {lab: b[0] for lab, b in bands.items() if b is not None}
     working = [lab for lab, b in bands.items() if b is not None and b[0] >= 16 and b[1] <= 64]
     straddle = [lab for lab, b in bands.items() if b is not None and b != (0.0, math.inf)
                 and (b[0] < 16 < b[1] or b[0] < 64 < b[1])]
@@ -306,7 +308,7 @@ def _census_long(frame: pd.DataFrame, *, source: str, code_col: str, year: int, 
         values["working_age"] = part[part["age"].isin(working)].groupby("code")["n"].sum().reindex(
             values.index).fillna(0)
         report.assumptions.append("working-age population = residents aged 16 to 64 (" + ", ".join(sorted(
-            working, key=lambda w: bands[w][0])) + "); IoD's own measure is 18 to 59/64.")
+            working, key=lower.__getitem__)) + "); IoD's own measure is 18 to 59/64.")
     else:
         report.notes.append("the age bands do not split at 16 and 64, so working-age population was not derived.")
     unknown = [lab for lab, b in bands.items() if b is None]
@@ -328,7 +330,7 @@ def check_vintage(table: LsoaTable, *, boundary_year: int | None, boundary_codes
     fix = ("Use 2011 LSOA boundaries (LSOA11CD) with IoD2019 and its File 6, or 2021 LSOA boundaries "
            "(LSOA21CD) with IoD2025 and Census 2021 population.")
     if table.lsoa_year and boundary_year and table.lsoa_year != boundary_year:
-        what = f"{table.kind} figures" if table.edition else f"{table.kind} figures"
+        what = f"{table.kind} figures"
         raise DataError(Problem(
             table.source,
             f"holds {what} for {table.lsoa_year} LSOAs, but the LSOA boundaries in "

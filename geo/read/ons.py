@@ -4,20 +4,22 @@ ONS publishes every geography with a code and a name column whose names carry th
 `WD25CD`/`WD25NM` (wards, 2025), `LSOA11CD`/`LSOA21NM` (LSOAs, 2011/2021), `LAD25CD`/`LAD25NM`
 (local authorities). Other producers (and QGIS exports) change the case or add an underscore, so
 the patterns ignore case and allow `WD_25_CD`. Where no pattern matches, the user maps the columns
-(`geo.read.importing.ColumnMappingNeeded`), and the mapping is remembered by `geo.io`.
+(`geo.read.columns.ColumnMappingNeeded`), and the mapping is remembered by `geo.io`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import geopandas as gpd
 import pandas as pd
 
-from geo.read.importing import ColumnMappingNeeded, ImportReport, Role, check_mapping, prepare_geometries, resolve_roles
 from geo.model import DataError, Problem
+from geo.read.columns import ColumnMappingNeeded, Role, check_mapping, resolve_roles
+from geo.read.geometry import prepare_geometries
+from geo.read.report import ImportReport
 
 _PATTERN = r"^{prefix}_?(\d{{2}})_?{suffix}$"
 

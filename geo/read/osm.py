@@ -23,16 +23,18 @@ Residential social facilities (care homes, shelters) are not venues for outreach
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry import MultiLineString
 
-from geo.read.importing import ImportReport, in_gb_lonlat, lonlat_to_bng
 from geo.model import CRS, VENUE_KINDS
+from geo.read.geometry import in_gb_lonlat, lonlat_to_bng
+from geo.read.report import ImportReport
 
 #: Ways people walk along (motorways and their links are not walkable and are left out).
 ROAD_HIGHWAYS: frozenset[str] = frozenset({
@@ -121,17 +123,16 @@ def _lines(coords: list[np.ndarray]) -> np.ndarray:
         return np.array([], dtype=object)
     counts = np.array([len(c) for c in coords])
     xy = _to_bng(np.concatenate(coords))
-    return shapely.linestrings(xy, indices=np.repeat(np.arange(len(coords)), counts))
+    return np.asarray(shapely.linestrings(xy, indices=np.repeat(np.arange(len(coords)), counts)), dtype=object)
 
 
 def layers_from_extract(ex: OsmExtract, *, source: str) -> tuple[dict[str, gpd.GeoDataFrame], ImportReport]:
     """Roads, venues, bus stops and bus routes (EPSG:27700) from an OsmExtract."""
     report = ImportReport(source, "OpenStreetMap extract")
     layers: dict[str, gpd.GeoDataFrame] = {}
-    gb = _in_gb(ex)
-    if gb["dropped"]:
-        report.notes.append(f"{gb['dropped']:,} objects outside Great Britain were left out.")
-    ex = gb["extract"]
+    ex, dropped = _in_gb(ex)
+    if dropped:
+        report.notes.append(f"{dropped:,} objects outside Great Britain were left out.")
     roads = [(i, t, c) for i, t, c in ex.roads if len(c) >= 2]
     names = [t.get("name", "").strip() for _, t, _ in roads]
     layers["roads"] = gpd.GeoDataFrame(
@@ -151,7 +152,7 @@ def layers_from_extract(ex: OsmExtract, *, source: str) -> tuple[dict[str, gpd.G
         name = tags.get("name", "").strip()
         if not name:
             unnamed += 1
-            name = f"{VENUE_KINDS[kind]} (no name in OSM, {oid})"
+            name = f"{VENUE_KINDS[kind] if kind else 'Venue'} (no name in OSM, {oid})"
         vnames.append(name)
     layers["venues"] = gpd.GeoDataFrame(
         {"venue_id": [oid for oid, _, _, _ in ex.venues], "name": vnames, "kind": kinds,
@@ -163,7 +164,8 @@ def layers_from_extract(ex: OsmExtract, *, source: str) -> tuple[dict[str, gpd.G
          "opening_hours": [t.get("opening_hours") or None for _, t, _, _ in ex.venues]},
         geometry=gpd.points_from_xy(vx[:, 0], vx[:, 1]) if len(vx) else gpd.GeoSeries([]), crs=CRS)
     counts = pd.Series(kinds, dtype="object").value_counts()
-    report.notes.append("venues: " + (", ".join(f"{VENUE_KINDS[k]} {c}" for k, c in counts.items()) or "none") + ".")
+    by_kind = ", ".join(f"{VENUE_KINDS[str(k)]} {c}" for k, c in counts.items())
+    report.notes.append("venues: " + (by_kind or "none") + ".")
     if "church_hall" in counts:
         report.assumptions.append("a place of worship (amenity=place_of_worship) is taken as a church hall that "
                                   "can host sessions; check before booking.")
@@ -178,7 +180,10 @@ def layers_from_extract(ex: OsmExtract, *, source: str) -> tuple[dict[str, gpd.G
         tags = rel[1]
         key = (tags.get("ref") or tags.get("name") or f"r{rel[0]}").strip()
         groups.setdefault(key, []).append(rel)
-    r_ids, r_names, r_tph, r_geoms = [], [], [], []
+    r_ids: list[str] = []
+    r_names: list[str] = []
+    r_tph: list[float] = []
+    r_geoms: list[MultiLineString] = []
     stop_routes: dict[int, set[str]] = {}
     missing_ways = 0
     for key, rels in groups.items():
@@ -200,12 +205,13 @@ def layers_from_extract(ex: OsmExtract, *, source: str) -> tuple[dict[str, gpd.G
         r_names.append((tags.get("name") or tags.get("ref") or key).strip())
         tph = [t for t in (trips_per_hour(r[1]) for r in rels) if t is not None]
         r_tph.append(max(tph) if tph else np.nan)
-        r_geoms.append(shapely.multilinestrings(lines))
+        r_geoms.append(MultiLineString(list(lines)))
     layers["bus_routes"] = gpd.GeoDataFrame(
         {"route_id": r_ids, "name": r_names, "trips_per_hour": pd.array(r_tph, dtype="Float64")},
         geometry=r_geoms if r_geoms else gpd.GeoSeries([]), crs=CRS)
-    report.notes.append(f"bus routes: {len(r_ids)} ({', '.join(f'{i} {n}' if n != i else i for i, n in zip(r_ids, r_names))})."
-                        if r_ids else "bus routes: none (no route=bus relations in the extract).")
+    listed = ", ".join(f"{i} {n}" if n != i else i for i, n in zip(r_ids, r_names))
+    report.notes.append(f"bus routes: {len(r_ids)} ({listed})." if r_ids
+                        else "bus routes: none (no route=bus relations in the extract).")
     if missing_ways:
         report.notes.append(f"{missing_ways:,} ways of bus routes lie outside the extract; routes are drawn where "
                             "the extract has them.")
@@ -228,7 +234,7 @@ def layers_from_extract(ex: OsmExtract, *, source: str) -> tuple[dict[str, gpd.G
     return layers, report
 
 
-def _in_gb(ex: OsmExtract) -> dict[str, object]:
+def _in_gb(ex: OsmExtract) -> tuple[OsmExtract, int]:
     """The extract without objects whose coordinates fall outside Great Britain (damaged or foreign)."""
     def ok(lon: float, lat: float) -> bool:
         return bool(in_gb_lonlat(np.array([lon]), np.array([lat]))[0])
@@ -244,7 +250,7 @@ def _in_gb(ex: OsmExtract) -> dict[str, object]:
         route_ways={k: c for k, c in ex.route_ways.items() if ok_line(c)},
         skipped_venue_relations=ex.skipped_venue_relations, broken_ways=ex.broken_ways)
     dropped = (len(ex.roads) - len(out.roads)) + (len(ex.venues) - len(out.venues)) + (len(ex.stops) - len(out.stops))
-    return {"extract": out, "dropped": dropped}
+    return out, dropped
 
 
 def _yes_no(value: str | None, *, limited: bool = True) -> bool | None:

@@ -14,32 +14,20 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import SupportsIndex
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
+from shapely.geometry.base import BaseGeometry
 
-from geo.read.importing import (
-    FIRST_DATA_ROW,
-    ColumnMappingNeeded,
-    ImportReport,
-    Role,
-    RowIssue,
-    check_mapping,
-    flag_far,
-    in_gb_bng,
-    in_gb_lonlat,
-    lonlat_to_bng,
-    norm_header,
-    resolve_roles,
-    show_value,
-    to_number,
-)
 from geo.model import CRS, PARTNER_KINDS, SCHEMAS, VENUE_KINDS, DataError, Problem, coerce_column
+from geo.read.columns import ColumnMappingNeeded, Role, check_mapping, norm_header, resolve_roles, show_value, to_number
+from geo.read.geometry import flag_far, in_gb_bng, in_gb_lonlat, lonlat_to_bng
 from geo.read.postcodes import PostcodeIndex, normalise
+from geo.read.report import FIRST_DATA_ROW, ImportReport, RowIssue
 
 _LOCATION_ROLES: tuple[Role, ...] = (
     Role("lat", "latitude", ("lat", "latitude", "y_lat", "lat_wgs84", "wgs84_lat")),
@@ -200,7 +188,7 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, bool]:
 
 
 def points_from_table(frame: pd.DataFrame, *, layer: str, source: str, mapping: Mapping[str, str] | None = None,
-                      postcodes: PostcodeIndex | None = None, area: shapely.Geometry | None = None,
+                      postcodes: PostcodeIndex | None = None, area: BaseGeometry | None = None,
                       far_m: float = 5_000.0, default_kind: str | None = None, salt: bytes | None = None,
                       first_row: int = FIRST_DATA_ROW, check_postcode_m: float = 2_000.0) -> PointTable:
     """Place the rows of a venues/partners/participants table; see the module docstring."""
@@ -226,9 +214,9 @@ def points_from_table(frame: pd.DataFrame, *, layer: str, source: str, mapping: 
     if not has_location:
         missing.append("location")
     if missing:
-        spec = list(ROLES[layer]) + [Role("location", "the location (latitude and longitude, easting and "
-                                                      "northing, or a postcode)")]
-        raise ColumnMappingNeeded(source=source, what=layer, headers=headers, roles=spec, missing=missing,
+        wanted = [*ROLES[layer], Role("location", "the location (latitude and longitude, easting and "
+                                                  "northing, or a postcode)")]
+        raise ColumnMappingNeeded(source=source, what=layer, headers=headers, roles=wanted, missing=missing,
                                   guess=roles)
     if personal:
         report.notes.append("columns holding personal details were dropped and not stored: "
@@ -240,7 +228,7 @@ def points_from_table(frame: pd.DataFrame, *, layer: str, source: str, mapping: 
     reason: list[RowIssue | None] = [None] * n
     from_coords = np.zeros(n, dtype=bool)
 
-    def reject(i: int, issue: RowIssue) -> None:
+    def reject(i: SupportsIndex, issue: RowIssue) -> None:
         if reason[i] is None:
             reason[i] = issue
 
@@ -293,7 +281,7 @@ def points_from_table(frame: pd.DataFrame, *, layer: str, source: str, mapping: 
                                    "is not a UK postcode"))
             covered = set(postcodes.areas)
             for i in np.flatnonzero(need & pc_given & pc_norm.notna().to_numpy() & ~found):
-                area_code = re.match(r"^[A-Z]+", pc_norm.iloc[i]).group(0)
+                area_code = re.sub(r"[^A-Z].*$", "", str(pc_norm.iloc[i]))
                 extra = "" if area_code in covered else \
                     f" (the postcode file covers {', '.join(sorted(covered)[:12])}, not {area_code})"
                 reject(i, RowIssue(int(rows[i]), roles["postcode"], repr(str(pc_norm.iloc[i])),
@@ -406,7 +394,7 @@ def points_from_table(frame: pd.DataFrame, *, layer: str, source: str, mapping: 
                            geometry=gpd.points_from_xy(x[keep], y[keep]), crs=CRS)
     out_rows = rows[keep]
     order = [c.name for c in SCHEMAS[layer].columns if c.name in out.columns]
-    out = out[order + ["geometry"]]
+    out = out[[*order, "geometry"]]
     if area is not None:
         values = [_coords_text(frame, roles, i) for i in np.flatnonzero(keep)]
         flag_far(out.geometry, area=area, far_m=far_m, rows=out_rows, column=_location_label(roles),
@@ -424,7 +412,7 @@ def _coordinate(values: pd.Series, *, decimal_comma: bool) -> np.ndarray:
     comma there is a decimal comma (52,5 from a European-locale spreadsheet)."""
     if decimal_comma and not pd.api.types.is_numeric_dtype(values):
         values = values.astype("string").str.replace(r"^\s*(-?\d+),(\d+)\s*$", r"\1.\2", regex=True)
-    return to_number(values).to_numpy(dtype="float64", na_value=np.nan)
+    return np.asarray(to_number(values).to_numpy(dtype="float64", na_value=np.nan), dtype="float64")
 
 
 def _num(v: float) -> str:
@@ -439,7 +427,8 @@ def _location_label(roles: Mapping[str, str]) -> str:
     return roles.get("postcode", "postcode")
 
 
-def _coords_text(frame: pd.DataFrame, roles: Mapping[str, str], i: int) -> str:
+def _coords_text(frame: pd.DataFrame, roles: Mapping[str, str], row: SupportsIndex) -> str:
+    i = int(row)
     for a, b in (("lat", "lon"), ("easting", "northing")):
         if a in roles and b in roles:
             va, vb = to_number(frame[roles[a]].iloc[i:i + 1]).iloc[0], to_number(frame[roles[b]].iloc[i:i + 1]).iloc[0]

@@ -13,13 +13,16 @@ Two published files are understood, from frames `geo.io` has read:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from geo.read.importing import ImportReport, in_gb_bng, lonlat_to_bng, norm_header, to_number
 from geo.model import DataError, Problem
+from geo.read.columns import norm_header, to_number
+from geo.read.geometry import in_gb_bng, lonlat_to_bng
+from geo.read.report import ImportReport
 
 _POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
 CODEPOINT_COLUMNS: tuple[str, ...] = ("Postcode", "Positional_quality_indicator", "Eastings", "Northings",
@@ -54,7 +57,7 @@ class PostcodeIndex:
 
     def locate(self, postcodes: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(x, y, found) for normalised postcodes (NaN where not found)."""
-        pos = self.codes.get_indexer(postcodes.astype("string").fillna(""))
+        pos = self.codes.get_indexer(pd.Index(postcodes.astype("string").fillna("")))
         found = pos >= 0
         x = np.where(found, self.x[np.where(found, pos, 0)] if len(self.x) else np.nan, np.nan)
         y = np.where(found, self.y[np.where(found, pos, 0)] if len(self.y) else np.nan, np.nan)
@@ -78,7 +81,7 @@ def merge(indexes: list[PostcodeIndex]) -> PostcodeIndex:
                          " and ".join(labels))
 
 
-def is_headerless_codepoint(first_row: list[object]) -> bool:
+def is_headerless_codepoint(first_row: Sequence[object]) -> bool:
     """True when a CSV's first row is data in Code-Point's layout (a postcode, then numbers)."""
     return len(first_row) >= 4 and looks_like_postcode(first_row[0]) and str(first_row[2]).strip().isdigit()
 
@@ -90,6 +93,7 @@ def from_frame(frame: pd.DataFrame, *, source: str, headerless: bool, report: Im
             raise DataError(Problem(source, f"has {frame.shape[1]} columns; OS Code-Point Open has 10 "
                                             "(postcode, quality, easting, northing, ...).",
                                     fix="Choose the CSV files from Code-Point Open's Data/CSV folder."))
+        quality: pd.Series | None
         pc, east, north, quality = frame.iloc[:, 0], frame.iloc[:, 2], frame.iloc[:, 3], frame.iloc[:, 1]
         label = "OS Code-Point Open"
         first = 1

@@ -31,12 +31,12 @@ def test_wolverhampton_2011_lsoas_iod2019_codepoint(data_dir, tmp_path, record_p
     libs = libs[libs["LAD25CD"] == "E08000031"]
     by_postcode = tmp_path / "wolverhampton_libraries.csv"
     libs[["name", "address", "postcode"]].to_csv(by_postcode, index=False)
-    result = io.build_workspace(
-        tmp_path / "wolverhampton.gpkg", name="Wolverhampton",
+    sources = io.WorkspaceSources(
         wards=data_dir / "boundaries" / "wards" / "E08000031.geojson",
         lsoas=data_dir / "boundaries" / "lsoa11" / "E08000031.geojson", tables=_iod19(data_dir),
         postcodes=[data_dir / "postcodes" / "codepoint_open_2025_4" / "Data" / "CSV" / "wv.csv"],
         venues=[by_postcode], venue_kind="library")
+    result = io.build_workspace(sources, name="Wolverhampton", out=tmp_path / "wolverhampton.gpkg")
     ws = io.read_workspace(result.path)
     lsoas = ws.layer("lsoas")
     assert len(lsoas) == 158 and lsoas["lsoa_code"].str.startswith("E01").all()
@@ -62,10 +62,11 @@ def test_wolverhampton_2011_lsoas_iod2019_codepoint(data_dir, tmp_path, record_p
 
 def test_liverpool_2021_lsoas_iod2025_census(data_dir, tmp_path, record_property):
     lsoa_file = data_dir / "boundaries" / "lsoa21" / "E08000012.geojson"
-    result = io.build_workspace(
-        tmp_path / "liverpool.gpkg", name="Liverpool", wards=data_dir / "boundaries" / "wards" / "E08000012.geojson",
+    sources = io.WorkspaceSources(
+        wards=data_dir / "boundaries" / "wards" / "E08000012.geojson",
         lsoas=lsoa_file, tables=[data_dir / "imd" / "imd2025_england_lsoa21.csv.gz",
                                  data_dir / "population" / "census21_pop_lsoa21.csv.gz"])
+    result = io.build_workspace(sources, name="Liverpool", out=tmp_path / "liverpool.gpkg")
     ws = io.read_workspace(result.path)
     lsoas = ws.layer("lsoas")
     n_file = pyogrio.read_info(lsoa_file)["features"]
@@ -80,8 +81,9 @@ def test_liverpool_2021_lsoas_iod2025_census(data_dir, tmp_path, record_property
 def test_iod2019_refused_on_liverpool_2021_lsoas(data_dir, tmp_path):
     with pytest.raises(DataError, match=r"File_1_-_IMD2019.*2011 LSOAs, but the LSOA boundaries in .*E08000012.geojson "
                                         r"are 2021 LSOAs"):
-        io.build_workspace(tmp_path / "x.gpkg", name="X", wards=data_dir / "boundaries" / "wards" / "E08000012.geojson",
-                           lsoas=data_dir / "boundaries" / "lsoa21" / "E08000012.geojson", tables=_iod19(data_dir)[:1])
+        io.build_workspace(io.WorkspaceSources(wards=data_dir / "boundaries" / "wards" / "E08000012.geojson",
+                                               lsoas=data_dir / "boundaries" / "lsoa21" / "E08000012.geojson",
+                                               tables=_iod19(data_dir)[:1]), name="X", out=tmp_path / "x.gpkg")
     assert not (tmp_path / "x.gpkg").exists()
 
 

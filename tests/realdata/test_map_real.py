@@ -20,14 +20,14 @@ def wolverhampton(data_dir, tmp_path_factory):
     libs = libs[(libs["LAD25CD"] == "E08000031")]
     path = tmp / "libraries.csv"
     libs[["name", "address", "postcode", "lat", "lng"]].to_csv(path, index=False)
-    result = io.build_workspace(
-        tmp / "wolverhampton.gpkg", name="Wolverhampton",
+    sources = io.WorkspaceSources(
         wards=data_dir / "boundaries" / "wards" / "E08000031.geojson",
         lsoas=data_dir / "boundaries" / "lsoa11" / "E08000031.geojson",
         tables=[data_dir / "imd" / "File_1_-_IMD2019_Index_of_Multiple_Deprivation.csv.gz",
                 data_dir / "imd" / "File_2_-_IoD2019_Domains_of_Deprivation.csv.gz",
                 data_dir / "imd" / "File_6_-_IoD2019_Population_Denominators.csv.gz"],
         venues=[path], venue_kind="library")
+    result = io.build_workspace(sources, name="Wolverhampton", out=tmp / "wolverhampton.gpkg")
     return result.path
 
 

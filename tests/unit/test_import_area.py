@@ -20,7 +20,7 @@ from shapely.geometry import box
 
 from geo import io
 from geo.read import iod, ons
-from geo.read.importing import ColumnMappingNeeded
+from geo.read.columns import ColumnMappingNeeded
 from geo.model import DataError
 
 X0, Y0 = 450_000, 318_000
@@ -262,8 +262,9 @@ def test_age_bands():
 def test_build_2011_area_with_iod2019(tmp_path):
     f = area_files(tmp_path, year=11)
     seen = []
-    result = io.build_workspace(tmp_path / "out.gpkg", name="Tiny", wards=f["wards"], lsoas=f["lsoas"],
-                                tables=[f["f1"], f["f2"], f["f6"]], progress=lambda p, t: seen.append((p, t)))
+    result = io.build_workspace(io.WorkspaceSources(wards=f["wards"], lsoas=f["lsoas"],
+                                                    tables=[f["f1"], f["f2"], f["f6"]]),
+                                name="Tiny", out=tmp_path / "out.gpkg", progress=lambda p, t: seen.append((p, t)))
     ws = io.read_workspace(result.path)
     lsoas = ws.layer("lsoas").set_index("lsoa_code")
     assert lsoas["imd_decile"].tolist() == [9, 6, 4, 1] and lsoas["population"].tolist() == [1500, 1501, 1502, 1503]
@@ -277,10 +278,11 @@ def test_build_2011_area_with_iod2019(tmp_path):
 def test_build_2021_area_and_lsoas_outside_the_wards_left_out(tmp_path):
     f = area_files(tmp_path, year=21)
     lsoas = write_geojson(lsoa_frame(year=21, extra_outside=True), tmp_path / "lsoa21_more.geojson")
-    result = io.build_workspace(None, name="Tiny 21", wards=f["wards"], lsoas=lsoas,
-                                tables=[f["iod25"], f["census"]])
+    result = io.build_workspace(io.WorkspaceSources(wards=f["wards"], lsoas=lsoas, tables=[f["iod25"], f["census"]]),
+                                name="Tiny 21")
     assert result.path == io.workspace_dir() / "tiny-21.gpkg"
-    again = io.build_workspace(None, name="Tiny 21", wards=f["wards"], lsoas=lsoas, tables=[f["iod25"], f["census"]])
+    again = io.build_workspace(io.WorkspaceSources(wards=f["wards"], lsoas=lsoas, tables=[f["iod25"], f["census"]]),
+                               name="Tiny 21")
     assert again.path == io.workspace_dir() / "tiny-21-2.gpkg"  # a default build never replaces a workspace
     ws = io.read_workspace(result.path)
     assert ws.meta["imd_edition"] == "2025" and len(ws.layer("lsoas")) == 4
@@ -291,7 +293,8 @@ def test_iod2019_refused_on_2021_lsoas(tmp_path):
     f = area_files(tmp_path, year=21)
     f1 = write_file1(tmp_path / "File_1.csv")
     with pytest.raises(DataError) as err:
-        io.build_workspace(tmp_path / "x.gpkg", name="X", wards=f["wards"], lsoas=f["lsoas"], tables=[f1])
+        io.build_workspace(io.WorkspaceSources(wards=f["wards"], lsoas=f["lsoas"], tables=[f1]),
+                           name="X", out=tmp_path / "x.gpkg")
     text = str(err.value)
     assert "File_1.csv, column 'LSOA code (2011)': holds IoD2019 File 1 (IMD) figures for 2011 LSOAs" in text
     assert "lsoa21.geojson are 2021 LSOAs" in text and "will not do it" in text
@@ -301,8 +304,9 @@ def test_iod2019_refused_on_2021_lsoas(tmp_path):
 def test_census_refused_on_2011_lsoas(tmp_path):
     f = area_files(tmp_path, year=11)
     with pytest.raises(DataError, match="for 2021 LSOAs, but the LSOA boundaries .* are 2011 LSOAs"):
-        io.build_workspace(tmp_path / "x.gpkg", name="X", wards=f["wards"], lsoas=f["lsoas"],
-                           tables=[write_census(tmp_path / "c.csv")])
+        io.build_workspace(io.WorkspaceSources(wards=f["wards"], lsoas=f["lsoas"],
+                                               tables=[write_census(tmp_path / "c.csv")]),
+                           name="X", out=tmp_path / "x.gpkg")
 
 
 def test_unknown_vintage_checked_by_codes(tmp_path):
@@ -311,28 +315,33 @@ def test_unknown_vintage_checked_by_codes(tmp_path):
                           tmp_path / "plain.geojson")
     other = write_file6(tmp_path / "f6_other.csv", codes=["E01000001", "E01000002", "E01000003", "E01000004"])
     with pytest.raises(DataError, match="has no row for 4 of the 4 LSOAs .* different LSOA vintages"):
-        io.build_workspace(tmp_path / "x.gpkg", name="X", wards=f["wards"], lsoas=lsoas, tables=[other])
+        io.build_workspace(io.WorkspaceSources(wards=f["wards"], lsoas=lsoas, tables=[other]),
+                           name="X", out=tmp_path / "x.gpkg")
 
 
 def test_population_is_required(tmp_path):
     f = area_files(tmp_path, year=11)
     with pytest.raises(DataError, match="the LSOAs have no population.*File 6"):
-        io.build_workspace(tmp_path / "x.gpkg", name="X", wards=f["wards"], lsoas=f["lsoas"], tables=[f["f1"]])
+        io.build_workspace(io.WorkspaceSources(wards=f["wards"], lsoas=f["lsoas"], tables=[f["f1"]]),
+                           name="X", out=tmp_path / "x.gpkg")
     short = write_file6(tmp_path / "f6_short.csv", codes=CODES[:3])
     with pytest.raises(DataError, match=r"f6_short.csv, column 'population': has no population for 1 of the 4 "
                                         r"LSOAs \(E01900004\)"):
-        io.build_workspace(tmp_path / "x.gpkg", name="X", wards=f["wards"], lsoas=f["lsoas"], tables=[short])
+        io.build_workspace(io.WorkspaceSources(wards=f["wards"], lsoas=f["lsoas"], tables=[short]),
+                           name="X", out=tmp_path / "x.gpkg")
 
 
 def test_failed_import_leaves_existing_workspace_untouched(tmp_path):
     f = area_files(tmp_path, year=11)
     out = tmp_path / "ws.gpkg"
-    io.build_workspace(out, name="Tiny", wards=f["wards"], lsoas=f["lsoas"], tables=[f["f1"], f["f6"]])
+    io.build_workspace(io.WorkspaceSources(wards=f["wards"], lsoas=f["lsoas"], tables=[f["f1"], f["f6"]]),
+                       name="Tiny", out=out)
     before = out.read_bytes()
     broken = tmp_path / "broken.csv.gz"
     broken.write_bytes(gzip.compress(f["f6"].read_bytes())[:60])
     with pytest.raises(DataError, match="broken.csv.gz: is a damaged or truncated gzip file"):
-        io.build_workspace(out, name="Tiny", wards=f["wards"], lsoas=f["lsoas"], tables=[f["f1"], broken])
+        io.build_workspace(io.WorkspaceSources(wards=f["wards"], lsoas=f["lsoas"], tables=[f["f1"], broken]),
+                           name="Tiny", out=out)
     assert out.read_bytes() == before
     assert sorted(p.name for p in out.parent.glob("*.gpkg*")) == ["ws.gpkg"]
 

@@ -309,7 +309,8 @@ def test_fuzz_build_never_leaves_a_partial_workspace(tmp_path_factory, boundary_
     venues = d / "venues.csv"
     venues.write_text(seeds["venues"], encoding="utf-8")
     out = d / "ws.gpkg"
-    io.build_workspace(out, name="Before", wards=f["wards"], lsoas=f["lsoas"], tables=[f["f1"], f["f6"]])
+    io.build_workspace(io.WorkspaceSources(wards=f["wards"], lsoas=f["lsoas"], tables=[f["f1"], f["f6"]]),
+                       name="Before", out=out)
     before = out.read_bytes()
     sources = {"wards": f["wards"], "lsoas": f["lsoas"], "f1": f["f1"], "f6": f["f6"], "venues": venues}
     path = sources[target]
@@ -323,8 +324,9 @@ def test_fuzz_build_never_leaves_a_partial_workspace(tmp_path_factory, boundary_
             text = gzip.decompress(text)
         path.write_bytes(mutate_table(text.decode("utf-8-sig"), table_ops))
     names = [str(p) for p in sources.values()]
-    result = check(lambda: io.build_workspace(out, name="After", wards=f["wards"], lsoas=f["lsoas"],
-                                              tables=[f["f1"], f["f6"]], venues=[venues], venue_kind="library"),
+    result = check(lambda: io.build_workspace(io.WorkspaceSources(wards=f["wards"], lsoas=f["lsoas"],
+                                                                  tables=[f["f1"], f["f6"]], venues=[venues],
+                                                                  venue_kind="library"), name="After", out=out),
                    *names)
     leftovers = sorted(p.name for p in d.iterdir() if p.name.startswith(".ws."))
     assert leftovers == [], leftovers

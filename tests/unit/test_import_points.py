@@ -11,7 +11,8 @@ from shapely.geometry import box
 
 from geo import io
 from geo.read import points, postcodes
-from geo.read.importing import ColumnMappingNeeded, ImportReport
+from geo.read.columns import ColumnMappingNeeded
+from geo.read.report import ImportReport
 from geo.model import DataError
 from tests.unit.test_import_area import X0, Y0, area_files
 
@@ -154,9 +155,9 @@ def test_build_with_lists_keeps_salt_out_of_workspace(tmp_path):
     venues.write_text("id,name,kind,postcode\n1,Library,library,TN1 1AA\n", encoding="utf-8")
     venues2 = tmp_path / "venues2.csv"
     venues2.write_text("id,name,kind,postcode\n1,Hall,church hall,TN1 1AB\n", encoding="utf-8")
-    res = io.build_workspace(tmp_path / "ws.gpkg", name="Tiny", wards=f["wards"], lsoas=f["lsoas"],
-                             tables=[f["f1"], f["f6"]], postcodes=[cp], venues=[venues, venues2],
-                             participants=[people])
+    res = io.build_workspace(io.WorkspaceSources(wards=f["wards"], lsoas=f["lsoas"], tables=[f["f1"], f["f6"]],
+                                                 postcodes=[cp], venues=[venues, venues2], participants=[people]),
+                             name="Tiny", out=tmp_path / "ws.gpkg")
     ws = io.read_workspace(res.path)
     assert ws.layer("venues")["venue_id"].tolist() == ["1", "2-1"]  # clashing ids from two files kept apart
     assert len(ws.layer("participants")) == 2 and "Royal Mail" in ws.meta["attribution"]

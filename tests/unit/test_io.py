@@ -1,4 +1,8 @@
-"""Workspace store: round trip, atomic replace, clear errors for bad files."""
+"""Workspace store: round trip, atomic replace, clear errors for bad files; the geo.io facade and CLI."""
+
+import subprocess
+import sys
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -6,6 +10,7 @@ import pytest
 from shapely.geometry import LineString, Point, box
 
 from geo import io
+from geo.io import build, plans, store
 from geo.model import DataError
 
 
@@ -44,25 +49,25 @@ def test_bad_write_leaves_old_file(tmp_path):
     before = path.read_bytes()
     bad = tiny_layers()
     bad["lsoas"] = bad["lsoas"].drop(columns=["population"])
-    with pytest.raises(DataError, match="population"):
+    with pytest.raises(DataError, match=r"population"):
         io.write_workspace(path, bad, {"name": "New"})
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["ws.gpkg"]
 
 
 def test_missing_and_corrupt_files(tmp_path):
-    with pytest.raises(DataError, match="does not exist"):
+    with pytest.raises(DataError, match=r"does not exist"):
         io.read_workspace(tmp_path / "nope.gpkg")
     junk = tmp_path / "junk.gpkg"
     junk.write_bytes(b"this is not a geopackage")
-    with pytest.raises(DataError, match="junk.gpkg.*not a readable GeoPackage"):
+    with pytest.raises(DataError, match=r"junk.gpkg.*not a readable GeoPackage"):
         io.read_workspace(junk)
 
 
 def test_workspace_without_lsoas_refused(tmp_path):
     layers = tiny_layers()
     del layers["lsoas"]
-    with pytest.raises(DataError, match="no 'lsoas' layer"):
+    with pytest.raises(DataError, match=r"no 'lsoas' layer"):
         io.write_workspace(tmp_path / "x.gpkg", layers, {})
 
 
@@ -74,7 +79,7 @@ def test_plans_versioned_and_never_silently_overwritten(tmp_path):
     assert v1 == 1
     # two tabs open version 1; the first saves, the second is refused and nothing is lost
     assert io.save_plan(path, kind="hubs", name="Spring", payload={"hubs": ["v1", "v2"]}, expected_version=1) == 2
-    with pytest.raises(io.StalePlanError, match="version 1.*version 2"):
+    with pytest.raises(io.StalePlanError, match=r"version 1.*version 2"):
         io.save_plan(path, kind="hubs", name="Spring", payload={"hubs": ["v9"]}, expected_version=1)
     info, payload = io.load_plan(path, kind="hubs", name="Spring")
     assert info.version == 2 and payload == {"hubs": ["v1", "v2"]}
@@ -87,9 +92,25 @@ def test_plans_versioned_and_never_silently_overwritten(tmp_path):
         io.delete_plan(path, kind="hubs", name="Spring", expected_version=1)
     io.delete_plan(path, kind="hubs", name="Spring", expected_version=2)
     assert io.list_plans(path, kind="hubs") == []
-    with pytest.raises(DataError, match="not saved"):
+    with pytest.raises(DataError, match=r"not saved"):
         io.load_plan(path, kind="hubs", name="Spring")
-    with pytest.raises(DataError, match="has no name"):
+    with pytest.raises(DataError, match=r"has no name"):
         io.save_plan(path, kind="hubs", name="  ", payload={})
     # saving plans does not change the workspace's content id (caches stay warm)
     assert io.read_workspace(path).id == ws_id
+
+
+def test_facade_re_exports_every_public_name_of_the_submodules():
+    pkg = io
+    assert sorted(pkg.__all__) == sorted(set(pkg.__all__))
+    assert all(hasattr(pkg, name) for name in pkg.__all__)
+    assert pkg.read_workspace is store.read_workspace and pkg.save_plan is plans.save_plan
+    assert pkg.build_workspace is build.build_workspace
+
+
+def test_python_m_geo_io_runs_the_cli():
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-m", "geo.io", "import", "--help"], cwd=root, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "--wards" in done.stdout and "--lsoas" in done.stdout and "python -m geo.io import" in done.stdout

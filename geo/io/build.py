@@ -1,0 +1,218 @@
+"""Building a workspace from the user's files: read each one, assemble the layers, write one GeoPackage.
+
+`WorkspaceSources` says which files (and how to read them); `build_workspace` reads them in order
+through geo.io.importers, hands the frames to the pure assembly in geo.read.area, and writes the
+workspace atomically (all or nothing) through geo.io.store. A problem in any file is a DataError
+naming file, row, column and fix, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.io import importers
+from geo.io.sources import Source, Upload, source_name
+from geo.io.store import workspace_dir, write_workspace
+from geo.model import DataError, Problem
+from geo.read import area as assemble
+from geo.read import iod
+from geo.read.postcodes import PostcodeIndex
+from geo.read.report import ImportReport
+from geo.text import slug
+
+#: `progress(fraction, text)`: called as each step of a build starts (fraction from 0 to 1).
+Progress = Callable[[float, str], None]
+LSOA_YEARS: tuple[int, ...] = (2011, 2021)
+_LISTS = ("tables", "postcodes", "venues", "partners", "participants")
+
+
+@dataclass(frozen=True)
+class WorkspaceSources:
+    """The files a workspace is built from, and how to read them.
+
+    Only `wards` and `lsoas` are required. `tables` are IoD and population tables; `postcodes` are
+    Code-Point Open CSVs (or their folder or zip) or ONSPD, used to place list rows that have a
+    postcode only. `venue_kind` / `partner_kind` is the kind for rows whose kind is not given.
+    `mappings` maps a kind of file ("wards", "lsoas", "venues", "partners", "participants") to an
+    explicit column mapping (role -> column); otherwise a mapping remembered for the same headers is
+    used. `lsoa_year` is the LSOA vintage when the columns do not say. Points more than `far_km`
+    outside the area are flagged (kept). Lists are stored as tuples; a bad value is a DataError
+    naming the field.
+    """
+
+    wards: Source
+    lsoas: Source
+    tables: Sequence[Source] = ()
+    osm: Source | None = None
+    gtfs: Source | None = None
+    naptan: Source | None = None
+    postcodes: Sequence[Source] = ()
+    venues: Sequence[Source] = ()
+    partners: Sequence[Source] = ()
+    participants: Sequence[Source] = ()
+    venue_kind: str | None = None
+    partner_kind: str | None = None
+    mappings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    lsoa_year: int | None = None
+    far_km: float = 5.0
+
+    def __post_init__(self) -> None:
+        problems: list[Problem] = []
+        for name in _LISTS:
+            value = getattr(self, name)
+            if isinstance(value, (str, Path, Upload)):
+                problems.append(Problem("workspace sources", f"{name} is one file, not a list of files.",
+                                        column=name, fix=f"Pass {name}=[file]."))
+            else:
+                object.__setattr__(self, name, tuple(value))
+        object.__setattr__(self, "mappings", {str(k): dict(v) for k, v in self.mappings.items()})
+        if self.lsoa_year is not None and self.lsoa_year not in LSOA_YEARS:
+            problems.append(Problem("workspace sources", f"lsoa_year {self.lsoa_year} is not an LSOA vintage the "
+                                                         "app reads.", column="lsoa_year",
+                                    fix="Give 2011 or 2021, or leave it out when the columns say."))
+        if not (isinstance(self.far_km, (int, float)) and math.isfinite(self.far_km) and self.far_km >= 0):
+            problems.append(Problem("workspace sources", f"far_km {self.far_km!r} is not a distance in km.",
+                                    column="far_km", fix="Give a distance of 0 km or more, e.g. 5."))
+        if problems:
+            raise DataError(problems)
+
+    def steps(self) -> int:
+        """How many progress steps a build of these files takes."""
+        return (5 + bool(self.osm) + bool(self.gtfs) + bool(self.naptan)
+                + len(self.venues) + len(self.partners) + len(self.participants))
+
+    def named(self) -> list[str]:
+        """The files' names as kept in the workspace metadata (participant files are not named)."""
+        feeds = [x for x in (self.osm, self.gtfs, self.naptan) if x]
+        return [source_name(s) for s in [self.wards, self.lsoas, *self.tables, *feeds, *self.venues,
+                                         *self.partners, *self.postcodes]]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """A workspace written: where, its name, one report per file read, rows per layer, its metadata."""
+
+    path: Path
+    name: str
+    reports: list[ImportReport]
+    counts: dict[str, int]
+    meta: dict[str, str]
+
+
+def unused_path(path: Path) -> Path:
+    """`path`, or `stem-2.gpkg`, `stem-3.gpkg`... : a default build never replaces a workspace (and its plans)."""
+    k = 2
+    candidate = path
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}-{k}{path.suffix}")
+        k += 1
+    return candidate
+
+
+class _Steps:
+    """Calls `progress` with the fraction done as each step starts (never 1.0 before the end)."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress, self.total, self.done = progress, total, 0
+
+    def __call__(self, text: str) -> None:
+        if self.progress is not None:
+            self.progress(min(self.done / self.total, 0.99), text)
+        self.done += 1
+
+
+def build_workspace(sources: WorkspaceSources, *, name: str, out: str | Path | None = None,
+                    progress: Progress | None = None) -> BuildResult:
+    """Import `sources` into one workspace GeoPackage named `name` (atomically: all or nothing).
+
+    `out` None writes `<workspace dir>/<slug of name>.gpkg`, or `<slug>-2.gpkg`... when that exists,
+    so a new build never replaces a workspace and the plans saved in it; an explicit `out` is
+    replaced. `progress(fraction, text)` is called as each step starts. Raises DataError (nothing
+    written).
+    """
+    name = name.strip()
+    if not name:
+        raise DataError(Problem("workspace", "has no name.", fix="Give the workspace a name."))
+    path = Path(out) if out else unused_path(workspace_dir() / f"{slug(name)}.gpkg")
+    mappings = sources.mappings
+    tick = _Steps(progress, sources.steps())
+
+    reports: list[ImportReport] = []
+    tick(f"Reading wards from {source_name(sources.wards)}")
+    w = importers.import_wards(sources.wards, mapping=mappings.get("wards"))
+    reports.append(w.report)
+    tick(f"Reading LSOAs from {source_name(sources.lsoas)}")
+    ls = importers.import_lsoas(sources.lsoas, mapping=mappings.get("lsoas"), year=sources.lsoa_year)
+    reports.append(ls.report)
+    area = assemble.study_area(w.frame)
+    lsoa_frame = assemble.lsoas_in_area(ls.frame, w.frame, report=ls.report)
+    ls.report.rows_used = len(lsoa_frame)
+    year = ls.year
+    tick("Reading deprivation and population tables")
+    parsed: list[iod.LsoaTable] = []
+    for t in sources.tables:
+        table = importers.import_lsoa_table(t)
+        iod.check_vintage(table, boundary_year=year, boundary_codes=pd.Index(lsoa_frame["lsoa_code"]),
+                          boundary_source=ls.report.source)
+        year = year or table.lsoa_year
+        parsed.append(table)
+        reports.append(table.report)
+    lsoa_frame, editions = assemble.join_lsoa_tables(lsoa_frame, parsed)
+    assemble.check_lsoa_values(lsoa_frame, parsed, report=ls.report)
+    layers: dict[str, gpd.GeoDataFrame] = {"wards": w.frame, "lsoas": lsoa_frame}
+    used = {"ons", "os"} | ({"ogl"} if parsed else set())
+
+    if sources.osm:
+        tick(f"Reading OpenStreetMap roads, venues and buses from {source_name(sources.osm)}")
+        osm_layers, rep = importers.import_osm(sources.osm)
+        layers.update(assemble.clip_osm_layers(osm_layers, area, report=rep))
+        reports.append(rep)
+        used.add("osm")
+    if sources.gtfs:
+        tick(f"Reading GTFS feed {source_name(sources.gtfs)}")
+        feed, rep = importers.import_gtfs(sources.gtfs)
+        layers = assemble.with_gtfs(layers, feed, area, report=rep)
+        reports.append(rep)
+        used.add("ogl")
+    if sources.naptan:
+        tick(f"Reading NaPTAN stops {source_name(sources.naptan)}")
+        stops, rep = importers.import_naptan(sources.naptan)
+        layers = assemble.with_naptan(layers, stops, area, report=rep, gtfs_given=bool(sources.gtfs))
+        reports.append(rep)
+        used.add("ogl")
+
+    index: PostcodeIndex | None = None
+    if sources.postcodes:
+        tick("Reading postcodes")
+        index, rep = importers.import_postcodes(sources.postcodes)
+        reports.append(rep)
+        used.add("royal_mail")
+    for lname, files, kind in (("venues", sources.venues, sources.venue_kind),
+                               ("partners", sources.partners, sources.partner_kind),
+                               ("participants", sources.participants, None)):
+        frames = []
+        for src in files:
+            tick(f"Reading {lname} from {source_name(src)}")
+            res = importers.import_points(src, layer=lname, postcodes=index, mapping=mappings.get(lname),
+                                          area=area, far_m=sources.far_km * 1000.0, default_kind=kind)
+            frames.append(res.frame)
+            reports.append(res.report)
+        if frames:
+            layers[lname] = assemble.merge_points(lname, frames, existing=layers.get(lname))
+
+    tick(f"Writing the workspace {path.name}")
+    meta = assemble.workspace_meta(name=name, editions=editions, lsoa_year=year, ward_year=w.year, used=used,
+                                   sources=sources.named(), reports=reports, participants=bool(sources.participants),
+                                   built_at=dt.datetime.now(dt.UTC))
+    write_workspace(path, layers, meta)
+    if progress is not None:
+        progress(1.0, f"Workspace {path.name} written")
+    counts = {k: len(v) for k, v in layers.items()}
+    return BuildResult(path, name, reports, counts, meta)
