@@ -18,19 +18,17 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pandas as pd
 
-from geo.out.filenames import slug
-from geo.plan.routes import parse_hhmm, xy_to_latlon
+from geo.plan.routes import xy_to_latlon
+from geo.text import parse_hhmm, slug
 
 LONDON = ZoneInfo("Europe/London")
 PRODID = "-//Patchwork//Outreach planning//EN"
 
 
 def _at(day: dt.date, text: object, zone: ZoneInfo) -> dt.datetime:
-    """`day` at the HH:MM `text` (geo.plan.routes.parse_hhmm), local time in `zone`."""
-    minutes = parse_hhmm(str(text))
-    if minutes is None:
-        raise ValueError(f"session time {text!r} is not a time of day (HH:MM)")
-    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=zone) + dt.timedelta(minutes=minutes)
+    """`day` at the HH:MM `text` (geo.text.parse_hhmm: DataError when it is not a time), local time in `zone`."""
+    when = text if isinstance(text, dt.time) else parse_hhmm(str(text), source="session time")
+    return dt.datetime.combine(day, when, tzinfo=zone)
 
 
 def _date(v: object) -> dt.date:
@@ -44,7 +42,7 @@ def _date(v: object) -> dt.date:
 
 def session_uid(plan_name: str, session_id: str, domain: str = "patchwork.local") -> str:
     digest = hashlib.sha1(f"{plan_name}\x00{session_id}".encode()).hexdigest()[:10]
-    return f"{slug(plan_name, fallback='plan')}-{session_id}-{digest}@{domain}"
+    return f"{slug(plan_name, default='plan')}-{session_id}-{digest}@{domain}"
 
 
 def sessions_ics(sessions: pd.DataFrame, *, plan_name: str = "Pop-up sessions", stamp: dt.datetime | None = None,

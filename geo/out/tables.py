@@ -1,9 +1,8 @@
 """Tables for export: plans as tables, the workspace's attribute tables, the top gaps; CSV and Excel bytes.
 
 Every table is made safe (geo.out.privacy_guard.safe_table) before it is written. A text cell that
-starts with `=`, `+`, `-` or `@` is a formula to a spreadsheet: `formula_safe` prefixes it with `'`
-(in CSV and Excel alike). `csv_with_bom` is the one CSV writer: UTF-8 with a byte-order mark (so
-Excel reads it as UTF-8), '# ' note lines first.
+starts with `=`, `+`, `-` or `@` is a formula to a spreadsheet: geo.text.formula_safe prefixes it
+with `'`, in CSV (written by the one CSV writer, geo.text.csv_bytes) and Excel alike.
 """
 
 from __future__ import annotations
@@ -22,10 +21,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from geo import text
 from geo.analyse import gaps
-from geo.out.privacy_guard import is_text, safe_table
+from geo.out.privacy_guard import safe_table
 
-_FORMULA_START = ("=", "+", "-", "@")
 _SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -42,23 +41,6 @@ def plain_value(v: object) -> object:
     if isinstance(v, pd.Timestamp):
         return v.to_pydatetime()
     return v
-
-
-def formula_safe(v: object) -> object:
-    """A text cell a spreadsheet would read as a formula (starting with =, +, - or @), prefixed with
-    `'`; anything else unchanged."""
-    return "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
-
-
-def formula_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """`frame` with `formula_safe` applied to every text column (a copy when any is changed)."""
-    text = [c for c in frame.columns if is_text(frame[c])]
-    if not text:
-        return frame
-    out = frame.copy()
-    for c in text:
-        out[c] = out[c].map(formula_safe)
-    return out
 
 
 def _cell(v: object) -> object:
@@ -113,21 +95,10 @@ def plan_table(payload: object) -> pd.DataFrame:
 
 
 # ---- CSV ----------------------------------------------------------------------------------------
-def csv_with_bom(frame: pd.DataFrame, *, notes: Sequence[str] = (), index: bool = False,
-                 date_format: str | None = None) -> bytes:
-    """`frame` as CSV in UTF-8 with a byte-order mark, after one '# ' line per note (a note's line
-    breaks become spaces) and with every formula-like text cell prefixed (`formula_safe`).
-
-    Read it back with `pd.read_csv(buf, comment="#", encoding="utf-8-sig")`.
-    """
-    head = "".join("# " + n.replace("\r", " ").replace("\n", " ") + "\n" for n in notes)
-    body = formula_safe_frame(frame).to_csv(index=index, lineterminator="\n", date_format=date_format)
-    return (head + str(body)).encode("utf-8-sig")
-
-
 def csv_bytes(frame: pd.DataFrame, *, notes: Sequence[str], participant_ids: Collection[str] = ()) -> bytes:
-    """UTF-8 CSV (with BOM, for Excel) of `frame` made safe, after '# ' note lines."""
-    return csv_with_bom(safe_table(frame, participant_ids=participant_ids), notes=notes)
+    """UTF-8 CSV (with BOM, for Excel) of `frame` made safe, after '# ' note lines, formula-like cells
+    prefixed. Read it back with `pd.read_csv(buf, comment="#", encoding="utf-8-sig")`."""
+    return text.csv_bytes(safe_table(frame, participant_ids=participant_ids), notes=notes, safe_formulas=True)
 
 
 # ---- Excel --------------------------------------------------------------------------------------
@@ -142,7 +113,7 @@ def _sheet_name(name: str, used: set[str]) -> str:
 
 
 def _excel_value(v: object) -> object:
-    return formula_safe(json.dumps(v, default=str) if isinstance(v, (dict, list)) else plain_value(v))
+    return text.formula_safe(json.dumps(v, default=str) if isinstance(v, (dict, list)) else plain_value(v))
 
 
 def excel_bytes(tables: Mapping[str, pd.DataFrame], *, title: str, notes: Sequence[str],

@@ -25,8 +25,7 @@ from pypdf import PdfReader
 from geo.analyse import deprivation, engagement, gaps
 from geo.io import assets
 from geo.model import validate_workspace
-from geo.out import exports, filenames, gpkg, mapview, png
-from geo.out.tables import csv_with_bom
+from geo.out import exports, gpkg, mapview, png
 from geo.privacy import suppress
 from tests.conftest import ROOT, tiny_layers
 
@@ -291,7 +290,7 @@ def test_filename():
         "patchwork-tiny-town-demo-map-2025-06-01.html"
 
 
-# ---- the one GeoPackage writer, the one CSV writer, formula-safe cells ---------------------------------
+# ---- the one GeoPackage writer, formula-safe cells ---------------------------------
 def test_gpkg_bytes_writes_layers_and_tables_in_order(layers):
     wards = layers["wards"]
     table = pd.DataFrame({"key": ["a", "b"], "value": [pd.NA, "x"], "n": pd.array([1, None], dtype="Int64"),
@@ -313,18 +312,12 @@ def test_gpkg_bytes_writes_layers_and_tables_in_order(layers):
 def test_formula_cells_are_prefixed_in_csv_and_excel():
     frame = pd.DataFrame({"name": ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "Mill Lane", "a=b"],
                           "venues": [1.5, -2.0, 3.0, 4.0, 5.0, 6.0]})
-    text = csv_with_bom(frame, notes=["one\nnote"]).decode("utf-8-sig")
+    text = exports.csv_bytes(frame, notes=["one\nnote"]).decode("utf-8-sig")
     assert text.startswith("# one note\n")
     back = pd.read_csv(io.StringIO(text), comment="#")
     assert back["name"].tolist() == ["'=HYPERLINK(\"http://x\")", "'+1", "'-2", "'@SUM(A1)", "Mill Lane", "a=b"]
     assert back["venues"].tolist() == [1.5, -2.0, 3.0, 4.0, 5.0, 6.0]  # numbers stay numbers
-    assert exports.csv_bytes(frame, notes=[]) == csv_with_bom(frame)
     book = load_workbook(io.BytesIO(exports.excel_bytes({"Names": frame}, title="t", notes=[], generated_on=DAY)))
     cells = [c for row in book["Names"].iter_rows(min_row=2) for c in row[:1]]
     assert [c.value for c in cells][:4] == ["'=HYPERLINK(\"http://x\")", "'+1", "'-2", "'@SUM(A1)"]
     assert all(c.data_type == "s" for c in cells)  # text, never a formula
-
-
-def test_one_slug():
-    assert filenames.slug("Tiny Town (demo)", fallback="x") == "tiny-town-demo"
-    assert filenames.slug("  ***  ", fallback="plan") == "plan"
