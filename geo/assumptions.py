@@ -113,12 +113,15 @@ class ReachAssumptions:
 
 # ---- gap score -----------------------------------------------------------------------------------
 GAP_BOUNDS: dict[str, Bound] = {
-    "deprivation": Bound("Weight of deprivation", "weight", 0.0, 5.0, 0.25),
-    "population": Bound("Weight of working-age population", "weight", 0.0, 5.0, 0.25),
-    "reach": Bound("Weight of distance to the nearest venue", "weight", 0.0, 5.0, 0.25),
-    "engagement": Bound("Weight of roads with nobody engaged", "weight", 0.0, 5.0, 0.25),
-    "reach_full_minutes": Bound("Minutes at which reach counts as fully lacking", "minutes", 1.0, 240.0, 5.0,
-                                low_open=False),
+    "deprivation": Bound("Deprivation", "weight", 0.0, 2.0, 0.05,
+                         "Need: (10 − decile) ÷ 9 on the chosen measure (decile 1 → 1)."),
+    "population": Bound("Working-age residents", "weight", 0.0, 2.0, 0.05,
+                        "Need: working-age residents ÷ the largest LSOA's."),
+    "reach": Bound("Lack of reach", "weight", 0.0, 2.0, 0.05,
+                   "Lack: minutes to the nearest venue ÷ 30, capped at 1."),
+    "engagement": Bound("Lack of engagement", "weight", 0.0, 2.0, 0.05,
+                        "Lack: share of the LSOA's roads with nobody engaged."),
+    "reach_full_minutes": Bound("Minutes at which reach counts as fully lacking", "minutes", 1.0, 240.0, 5.0),
 }
 
 

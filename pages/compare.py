@@ -8,6 +8,7 @@ from geo.plan import compare, hubs, patches
 from geo import io
 from geo.out import mapview
 from geo.model import DataError
+from ui import assumptions as assumptions_ui
 from ui import meeting
 from ui import workspace as wsp
 from ui.display import fictional_banner, legend
@@ -77,7 +78,7 @@ try:
             st.info("This workspace has no venues, so its hub plans cannot be shown.")
             st.stop()
         with st.spinner("Timing every LSOA to every venue…"):
-            tt = wsp.hub_travel_times(ws.id, ws)
+            tt = wsp.hub_travel_times(ws.id, ws, assumptions_ui.reach())
         venues = ws.layer("venues")
         venue_names = dict(zip(venues["venue_id"].astype(str), venues["name"].astype(str)))
         venues_web = wsp.web_layer(ws.id, ws, "venues")
@@ -104,7 +105,9 @@ try:
             ptable, per_lsoa = patches.patch_table(units, plan, lsoas=lsoas,
                                                    venues=ws.layer("venues") if ws.has("venues") else None,
                                                    roads=ws.layer("roads") if ws.has("roads") else None,
-                                                   graph=wsp.road_graph(ws.id, ws), road_keys=wsp.road_keys(ws.id, ws))
+                                                   graph=wsp.road_graph(ws.id, ws), road_keys=wsp.road_keys(ws.id, ws),
+                                                   walk_m_per_min=assumptions_ui.reach().walk_m_per_min,
+                                                   detour_factor=assumptions_ui.reach().detour_factor)
             plans.append(plan)
             facts.append(compare.patch_facts(ptable, observed=observed))
             maps.append(patches.patch_map(plan, ptable, per_lsoa, lsoas_web=lsoas_web, wards_web=wards_web,
@@ -144,8 +147,8 @@ st.subheader("Differences")
 st.dataframe(table.rename(columns={"plan A": f"A: {name_a}", "plan B": f"B: {name_b}"}), hide_index=True,
              width="stretch", key="compare_table", column_config={"measure": "Measure"})
 if estimate:
-    st.caption(":material/straighten: Travel times marked **estimate** are straight-line distance × 1.3 at 80 m a "
-               "minute" + (" (no road network in this workspace)." if not ws.has("roads") else
+    st.caption(":material/straighten: Travel times marked **estimate** are "
+               + assumptions_ui.reach().estimate_text() + (" (no road network in this workspace)." if not ws.has("roads") else
                            " where the roads do not join."))
 if kind == patches.PLAN_KIND:
     st.caption("Patch names differ between plans, so each patch in B is matched to the patch in A it shares most "

@@ -19,6 +19,7 @@ from geo.analyse import deprivation, gaps
 from geo.out import mapview
 from geo.model import COHORTS
 from geo.privacy import secondary_suppress, suppress
+from ui import assumptions as assumptions_ui
 from ui import meeting
 from ui import reach as reach_ui
 from ui import workspace as wsp
@@ -28,7 +29,7 @@ from ui.nav import ensure_app_navigation
 
 ensure_app_navigation()
 
-SNAP_M = 50.0
+SNAP_M = wsp.SNAP_M
 STAGES = {"engaged": "Engaged", "embedded": "Embedded", "job_start": "Job start",
           "sustained_13w": "Sustained 13 weeks"}
 
@@ -60,48 +61,36 @@ period = c3.date_input("Enrolled between", value=(first, last), min_value=first,
 start, end = (period[0], period[1]) if isinstance(period, tuple) and len(period) == 2 else (first, last)
 
 with st.expander("Weights of the gap score", expanded=not in_meeting):
-    w1, w2, w3, w4 = st.columns(4)
-    w_dep = w1.slider("Deprivation", 0.0, 2.0, 1.0, 0.05, key="w_dep",
-                      help="Need: (10 − decile) ÷ 9 on the chosen measure (decile 1 → 1).")
-    w_pop = w2.slider("Working-age residents", 0.0, 2.0, 0.25, 0.05, key="w_pop",
-                      help="Need: working-age residents ÷ the largest LSOA's.")
-    w_reach = w3.slider("Lack of reach", 0.0, 2.0, 1.0, 0.05, key="w_reach",
-                        help="Lack: minutes to the nearest venue ÷ 30, capped at 1.")
-    w_eng = w4.slider("Lack of engagement", 0.0, 2.0, 1.0, 0.05, key="w_eng",
-                      help="Lack: share of the LSOA's roads with nobody engaged.")
+    weights = assumptions_ui.edit_gap_weights()
     st.caption("score = need × lack; need = weighted mean of deprivation and residents, lack = weighted mean "
                "of reach and engagement. A part with no data drops out of its mean.")
-weights_ok = (w_dep + w_pop) > 0 and (w_reach + w_eng) > 0
-if not weights_ok:
+if assumptions_ui.gap_weights_refused():
     st.warning("Give at least one need weight (deprivation or residents) and one lack weight (reach or "
                "engagement) a value above 0; the default weights are used meanwhile.")
-    w_dep, w_pop, w_reach, w_eng = 1.0, 0.25, 1.0, 1.0
 
 with st.expander("Venues that count for reach", expanded=False):
     choice = reach_ui.venue_filter(ws, key="gap_venues")
     for note in choice.notes:
         st.caption(note)
 assumptions_box = st.expander("Reach assumptions (editable)", expanded=False)
-settings = reach_ui.assumptions(key="gap_reach", network=has_roads, container=assumptions_box)
+reach_assumptions = assumptions_ui.edit_reach(network=has_roads, container=assumptions_box)
+view = wsp.GapView(index=index, start=start, end=end, cohorts=cohorts, venue_ids=choice.ids)
+wsp.remember_gap_view(ws.id, view)
 
 # ---- analyses (cached per workspace + choices; the first run says what it is doing) -------------
 with st.status("Working out reach and gaps…", expanded=False) as status:
     status.update(label="Placing venues, bus stops and LSOA points on the road network…")
     net = wsp.reach_network(ws.id, ws)
-    status.update(label=f"Walking and bus times to the nearest of {choice.label}…")
-    result = wsp.reach_result(ws.id, ws, choice.ids, settings)
-    status.update(label="Engagement by road and the gap table…")
-    eng = wsp.road_engagement(ws.id, ws, start, end, cohorts, SNAP_M) if has_roads else None
-    road_table = wsp.road_lsoa_table(ws.id, ws, start, end, cohorts, SNAP_M) if has_roads and has_people else None
-    table = gaps.gap_table(lsoas, result.lsoas, road_table, index=index, w_deprivation=w_dep,
-                           w_population=w_pop, w_reach=w_reach, w_engagement=w_eng)
+    status.update(label=f"Walking and bus times to the nearest of {choice.label}, engagement by road, the gap table…")
+    gap = wsp.gap_result(ws.id, ws, view, reach_assumptions, weights)
+    result, eng, road_table, table = gap.reach, gap.engagement, gap.road_table, gap.table
     status.update(label="Reach and gaps ready", state="complete")
 
 reach_ui.assumptions_used(result, container=assumptions_box)
 estimate = bool(result.lsoas["estimate"].any())
 if not net.network:
     st.info("This workspace has no road network: walking times are straight-line distance × "
-            f"{settings[4]:g}, an **estimate**, and roads with nobody engaged cannot be listed.",
+            f"{reach_assumptions.detour_factor:g}, an **estimate**, and roads with nobody engaged cannot be listed.",
             icon=":material/straighten:")
 elif estimate:
     st.caption("Some LSOA points are not joined to any venue by the road network: their times are "

@@ -8,7 +8,9 @@ from geo.analyse import deprivation
 from geo.plan import hubs
 from geo import io
 from geo.out import mapview
+from geo.assumptions import ReachAssumptions
 from geo.model import VENUE_KINDS, DataError
+from ui import assumptions as assumptions_ui
 from ui import meeting
 from ui import workspace as wsp
 from ui.display import fictional_banner, kpi_strip, legend
@@ -24,8 +26,9 @@ DEFAULT_KINDS = ("library", "community_centre", "childrens_centre", "leisure_cen
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _solve(ws_id: str, _ws, settings: hubs.HubSettings) -> hubs.HubPlan:
-    return hubs.plan_hubs(wsp.hub_need(ws_id, _ws, settings.index), wsp.hub_travel_times(ws_id, _ws), _ws.layer("venues"),
+def _solve(ws_id: str, _ws, settings: hubs.HubSettings, reach: ReachAssumptions) -> hubs.HubPlan:
+    return hubs.plan_hubs(wsp.hub_need(ws_id, _ws, settings.index), wsp.hub_travel_times(ws_id, _ws, reach),
+                          _ws.layer("venues"),
                           settings, time_limit_s=8.0, mip_rel_gap=0.005)
 
 
@@ -86,10 +89,11 @@ settings = hubs.HubSettings(n_hubs=int(n_hubs), budget_min=float(budget), kinds=
                             satellite_kinds=tuple(sat_kinds), min_satellite_need=float(min_need), index=index)
 try:
     with st.spinner("Timing every LSOA to every venue…"):
-        tt = wsp.hub_travel_times(ws.id, ws)
+        tt = wsp.hub_travel_times(ws.id, ws, assumptions_ui.reach())
+    st.caption(assumptions_ui.used_caption(assumptions_ui.reach()))
     if submitted or "hub_plan" not in st.session_state or st.session_state.get("hub_ws") != ws.id:
         with st.status("Choosing hubs (maximal covering, exact solver)…", expanded=False) as status:
-            plan = _solve(ws.id, ws, settings)
+            plan = _solve(ws.id, ws, settings, assumptions_ui.reach())
             status.update(label=f"Hubs chosen in {plan.seconds:.1f} s", state="complete")
         st.session_state.update(hub_plan=plan, hub_ws=ws.id, hub_loaded=None)
 except DataError as err:
@@ -128,8 +132,8 @@ kpi_strip([
      "LSOAs."),
 ])
 if plan.estimate:
-    st.caption(":material/straighten: Travel times are **estimates**: straight-line distance × 1.3 at 80 m a "
-               "minute" + (" (no road network in this workspace)." if not tt.network else " where the roads do not join."))
+    st.caption(":material/straighten: Travel times are **estimates**: " + assumptions_ui.reach().estimate_text()
+               + (" (no road network in this workspace)." if not tt.network else " where the roads do not join."))
 if not in_meeting:
     st.caption(" ".join(hubs.need_notes(need_used)) + " " + " ".join(tt.assumptions[:1]) + " "
                + " ".join(plan.notes))

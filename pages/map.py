@@ -16,6 +16,7 @@ from geo.analyse import deprivation, reach
 from geo.out import mapview
 from geo.model import COHORTS, PARTNER_KINDS, VENUE_KINDS
 from geo.privacy import BANDS, suppress
+from ui import assumptions as assumptions_ui
 from ui import meeting
 from ui import reach as reach_ui
 from ui import workspace as wsp
@@ -59,10 +60,10 @@ if by_reach:
                                key="reach_mode")
     choice = reach_ui.venue_filter(ws, key="map_venues", container=filters.expander("Venues that count"))
     assumptions_box = filters.expander("Assumptions (editable)")
-    settings = reach_ui.assumptions(key="map_reach", network=net.network, container=assumptions_box)
+    reach_assumptions = assumptions_ui.edit_reach(network=net.network, container=assumptions_box)
     with st.spinner(f"Working out walking and bus times from every road to the nearest of {choice.label}…"):
-        result = wsp.reach_result(ws.id, ws, choice.ids, settings)
-        per_road = wsp.reach_roads(ws.id, ws, choice.ids, settings) if ws.has("roads") else None
+        result = wsp.reach_result(ws.id, ws, choice.ids, reach_assumptions)
+        per_road = wsp.reach_roads(ws.id, ws, choice.ids, reach_assumptions) if ws.has("roads") else None
     reach_ui.assumptions_used(result, container=assumptions_box)
 
 if in_meeting:
@@ -174,8 +175,7 @@ with right:
                           key="catchment_venue", disabled=not names)
 catch_group = None
 if picked and picked in names:
-    walk_speed, detour = (settings[0], settings[4]) if by_reach else (reach.WALK_M_PER_MIN, reach.DETOUR_FACTOR)
-    catch = wsp.catchment_web(ws.id, ws, picked, walk_speed, detour)
+    catch = wsp.catchment_web(ws.id, ws, picked, assumptions_ui.reach())
     catch_group = mapview.catchment_group(catch, venue_name=names[picked], meeting=in_meeting)
 
 with left:
@@ -205,7 +205,7 @@ with right:
                [(pal[b], words[b]) for b in reach.BANDS] + [(pal["no data"], "no data")])
         if result.any_estimate:
             st.caption("Estimate: straight-line distance × "
-                       f"{settings[4]:g} where there is no road network" + ("; such roads are dashed."
+                       f"{reach_assumptions.detour_factor:g} where there is no road network" + ("; such roads are dashed."
                                                                             if ws.has("roads") else "."))
     if "deprivation" in shown and not by_reach:
         pal = mapview.decile_colours(meeting=in_meeting)

@@ -8,6 +8,7 @@ from geo.plan import hubs, patches
 from geo import io
 from geo.out import mapview
 from geo.model import DataError
+from ui import assumptions as assumptions_ui
 from ui import meeting
 from ui import workspace as wsp
 from ui.display import fictional_banner, kpi_strip, legend
@@ -119,11 +120,14 @@ if st.session_state.get("patch_error"):
     st.error(f"These patches cannot be made (the plan below is the previous one).\n\n{st.session_state['patch_error']}")
 
 plan: patches.PatchPlan = st.session_state["patch_plan"]
+st.caption(assumptions_ui.used_caption(assumptions_ui.reach()))
 try:
     table, per_lsoa = patches.patch_table(units, plan, lsoas=ws.layer("lsoas"),
                                           venues=ws.layer("venues") if ws.has("venues") else None,
                                           roads=ws.layer("roads") if ws.has("roads") else None,
-                                          graph=wsp.road_graph(ws.id, ws), road_keys=wsp.road_keys(ws.id, ws))
+                                          graph=wsp.road_graph(ws.id, ws), road_keys=wsp.road_keys(ws.id, ws),
+                                          walk_m_per_min=assumptions_ui.reach().walk_m_per_min,
+                                          detour_factor=assumptions_ui.reach().detour_factor)
 except DataError as err:
     st.error(f"This plan does not fit the workspace.\n\n{err}")
     st.session_state.pop("patch_plan", None)
@@ -152,8 +156,8 @@ if bal["outside"]:
     st.warning("Patches outside the bounds: " + ", ".join(
         f"{r.patch} ({ctext(r.caseload)})" for r in table[~table["within_bounds"]].itertuples()))
 if table["estimate"].any():
-    st.caption(":material/straighten: Trips from the base are **estimates**: straight-line distance × 1.3 at 80 m "
-               "a minute" + (" (no road network in this workspace)." if not ws.has("roads") else "."))
+    st.caption(":material/straighten: Trips from the base are **estimates**: " + assumptions_ui.reach().estimate_text()
+               + (" (no road network in this workspace)." if not ws.has("roads") else "."))
 if not in_meeting:
     st.caption(" ".join(cl_notes + list(units.notes) + list(plan.notes)))
 

@@ -12,13 +12,13 @@ import shapely
 import streamlit as st
 
 from geo.out import calendar as ical
-from geo.analyse import engagement, gaps
 from geo import io
 from geo.out import mapview
 from geo.plan import popups as pop
 from geo.plan import routes as rt
 from geo.model import VENUE_KINDS, DataError, Problem, today
-from geo.analyse.reach import DEFAULT_HOURS, compute_reach
+from geo.analyse.reach import DEFAULT_HOURS
+from ui import assumptions as assumptions_ui
 from ui import meeting
 from ui import workspace as wsp
 from ui.display import fictional_banner, kpi_strip, legend
@@ -36,20 +36,10 @@ st.caption(ws.display_name)
 fictional_banner(ws.fictional)
 
 
-# ---- analyses this page needs, cached per workspace ---------------------------------------------
-@st.cache_resource(show_spinner=False)
+# ---- the gaps this page serves: the ones on the Gaps page (same view, weights and reach assumptions) ---
 def _gaps(ws_id: str, _ws) -> pd.DataFrame:
-    graph = wsp.road_graph(ws_id, _ws)
-    venues = _ws.layer("venues")
-    res = compute_reach(_ws.layer("roads") if _ws.has("roads") else None, venues, lsoas=_ws.layer("lsoas"),
-                        bus_stops=_ws.layer("bus_stops") if _ws.has("bus_stops") else None,
-                        bus_routes=_ws.layer("bus_routes") if _ws.has("bus_routes") else None, graph=graph)
-    table = None
-    if _ws.has("roads") and _ws.has("participants"):
-        eng = engagement.engagement_by_road(_ws.layer("participants"), _ws.layer("roads"),
-                                            wards=_ws.layer("wards"), max_m=50.0)
-        table = gaps.road_lsoas(_ws.layer("roads"), eng, _ws.layer("lsoas"))
-    return pop.gaps_with_points(gaps.gap_table(_ws.layer("lsoas"), res.lsoas, table), res.lsoas)
+    gap = wsp.gap_result(ws_id, _ws, wsp.gap_view(ws_id), assumptions_ui.reach(), assumptions_ui.gap_weights())
+    return pop.gaps_with_points(gap.table, gap.reach.lsoas)
 
 
 def _state(key: str, default):
@@ -79,6 +69,8 @@ with st.status("Finding the top gaps…", expanded=False) as status:
     gap_points = _gaps(ws.id, ws)
     graph = wsp.road_graph(ws.id, ws)
     status.update(label="Top gaps ready", state="complete")
+st.caption(assumptions_ui.used_caption(assumptions_ui.reach(), assumptions_ui.gap_weights(),
+                                       where="the Map or Gaps page") + " The top gaps are the Gaps page's.")
 venues = ws.layer("venues")
 ws_path = wsp.workspace_path()
 

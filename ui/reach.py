@@ -69,28 +69,6 @@ def venue_filter(ws: Workspace, *, key: str, container=None) -> VenueChoice:
     return VenueChoice(ids, total, tuple(notes), label)
 
 
-def assumptions(*, key: str, container=None, network: bool = True) -> wsp.ReachSettings:
-    """The editable reach assumptions (number inputs), returned as a ReachSettings tuple."""
-    box = container if container is not None else st.container()
-    c1, c2, c3 = box.columns(3)
-    walk = c1.number_input("Walking speed (m per minute)", 40.0, 120.0, reach.WALK_M_PER_MIN, 5.0,
-                           key=f"{key}_walk", help="80 m a minute is about 3 mph.")
-    max_walk = c1.number_input("Longest walk to or from a bus stop (m)", 0.0, 2000.0, reach.MAX_WALK_TO_STOP_M,
-                               50.0, key=f"{key}_stop")
-    tph = c2.number_input("Buses an hour where the data has no timetable", 0.5, 20.0,
-                          reach.DEFAULT_TRIPS_PER_HOUR, 0.5, key=f"{key}_tph",
-                          help="Waiting time is half the time between buses.")
-    kmh = c2.number_input("Bus speed where the data has none (km/h)", 5.0, 60.0, reach.DEFAULT_SPEED_KMH, 1.0,
-                          key=f"{key}_kmh")
-    detour = c3.number_input("Detour factor for straight-line estimates", 1.0, 2.5, reach.DETOUR_FACTOR, 0.05,
-                             key=f"{key}_detour",
-                             help="Where there is no road network (or a place is not joined to it), the "
-                                  "straight-line distance times this factor is walked: an estimate.")
-    if not network:
-        c3.caption("No road network in this workspace: every walking time is a straight-line **estimate**.")
-    return (float(walk), float(max_walk), float(tph), float(kmh), float(detour))
-
-
 def assumptions_used(result: reach.ReachResult, *, container=None, limit: int = 12) -> None:
     """Every assumption behind the times, in words (defaults used per bus route included)."""
     box = container if container is not None else st.container()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,7 +17,8 @@ from geo import io
 from geo.out import mapview
 from geo.analyse import gaps as gaps_mod
 from geo.analyse import reach as reach_mod
-from geo.model import DataError, Workspace
+from geo.assumptions import GapWeights, ReachAssumptions
+from geo.model import COHORTS, DataError, Workspace
 
 
 @st.cache_resource(show_spinner=False)
@@ -91,13 +93,6 @@ def participants_in(ws: Workspace, start: dt.date, end: dt.date, cohorts: tuple[
 
 
 # ---- reach and gaps: cached per workspace id + plain parameters --------------------------------
-#: The reach assumptions a page can edit, in this order (see ui.reach.assumptions).
-ReachSettings = tuple[float, float, float, float, float]  # walk m/min, max walk to stop m, buses/h, km/h, detour
-DEFAULT_REACH_SETTINGS: ReachSettings = (reach_mod.WALK_M_PER_MIN, reach_mod.MAX_WALK_TO_STOP_M,
-                                         reach_mod.DEFAULT_TRIPS_PER_HOUR, reach_mod.DEFAULT_SPEED_KMH,
-                                         reach_mod.DETOUR_FACTOR)
-
-
 def _opt(ws: Workspace, layer: str) -> gpd.GeoDataFrame | None:
     return ws.layer(layer) if ws.has(layer) else None
 
@@ -111,35 +106,37 @@ def reach_network(ws_id: str, _ws: Workspace) -> reach_mod.ReachNetwork:
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def reach_result(ws_id: str, _ws: Workspace, venue_ids: tuple[str, ...],
-                 settings: ReachSettings = DEFAULT_REACH_SETTINGS) -> reach_mod.ReachResult:
-    walk, max_walk, tph, kmh, detour = settings
+                 assumptions: ReachAssumptions) -> reach_mod.ReachResult:
+    a = assumptions
     venues = _ws.layer("venues")
     venues = venues[venues["venue_id"].astype(str).isin(venue_ids)]
     return reach_mod.compute_reach(_opt(_ws, "roads"), venues, lsoas=_ws.layer("lsoas"),
                                    bus_stops=_opt(_ws, "bus_stops"), bus_routes=_opt(_ws, "bus_routes"),
-                                   prepared=reach_network(ws_id, _ws), walk_m_per_min=walk,
-                                   max_walk_to_stop_m=max_walk, default_trips_per_hour=tph,
-                                   default_speed_kmh=kmh, detour_factor=detour)
+                                   prepared=reach_network(ws_id, _ws), walk_m_per_min=a.walk_m_per_min,
+                                   max_walk_to_stop_m=a.max_walk_to_stop_m,
+                                   default_trips_per_hour=a.default_trips_per_hour,
+                                   default_speed_kmh=a.default_speed_kmh, detour_factor=a.detour_factor)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def reach_roads(ws_id: str, _ws: Workspace, venue_ids: tuple[str, ...],
-                settings: ReachSettings = DEFAULT_REACH_SETTINGS) -> pd.DataFrame:
+                assumptions: ReachAssumptions) -> pd.DataFrame:
     """Reach per road (named street within a ward), length-weighted over its segments."""
-    return reach_mod.reach_by_road(reach_result(ws_id, _ws, venue_ids, settings), _ws.layer("roads"),
+    return reach_mod.reach_by_road(reach_result(ws_id, _ws, venue_ids, assumptions), _ws.layer("roads"),
                                    road_keys(ws_id, _ws))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def catchment_web(ws_id: str, _ws: Workspace, venue_id: str, walk_m_per_min: float,
-                  detour_factor: float) -> gpd.GeoDataFrame:
+def catchment_web(ws_id: str, _ws: Workspace, venue_id: str,
+                  assumptions: ReachAssumptions) -> gpd.GeoDataFrame:
     """The 10/20/30-minute walking areas of one venue, web-ready (WGS84)."""
     venues = _ws.layer("venues")
     row = venues[venues["venue_id"].astype(str) == venue_id]
     xy = np.array([[row.geometry.iloc[0].x, row.geometry.iloc[0].y]])
     graph = reach_network(ws_id, _ws).graph
-    area = reach_mod.catchment(graph, xy, minutes=(10, 20, 30), walk_m_per_min=walk_m_per_min,
-                               detour_factor=detour_factor)
+    area = reach_mod.catchment(graph, xy, minutes=(10, 20, 30),
+                               walk_m_per_min=assumptions.walk_m_per_min,
+                               detour_factor=assumptions.detour_factor)
     return mapview.to_web(area, simplify_m=5.0)
 
 
@@ -199,11 +196,13 @@ def road_graph(ws_id: str, _ws: Workspace):
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def hub_travel_times(ws_id: str, _ws: Workspace, horizon: float = HUB_HORIZON_MIN):
+def hub_travel_times(ws_id: str, _ws: Workspace, assumptions: ReachAssumptions,
+                     horizon: float = HUB_HORIZON_MIN):
     from geo.plan import hubs
 
     return hubs.travel_times(_ws.layer("lsoas"), _ws.layer("venues"), roads=_opt(_ws, "roads"),
-                             max_minutes=horizon)
+                             max_minutes=horizon, walk_m_per_min=assumptions.walk_m_per_min,
+                             detour_factor=assumptions.detour_factor)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -218,3 +217,81 @@ def lsoa_adjacency(ws_id: str, _ws: Workspace):
     from geo.plan import patches
 
     return patches.lsoa_adjacency(_ws.layer("lsoas"))[0]
+
+
+# ---- the one gap pipeline: Gaps, Pop-ups and the exports all read the table from here --------------
+@dataclass(frozen=True)
+class GapView:
+    """What the gap table is made of: the deprivation measure, who counts as engaged (enrolled in the
+    period, of the cohorts) and the venues that count for reach (None: every venue not marked closed)."""
+
+    index: str = "imd"
+    start: dt.date | None = None
+    end: dt.date | None = None
+    cohorts: tuple[str, ...] = COHORTS
+    venue_ids: tuple[str, ...] | None = None
+
+
+#: Participants further than this from a named road are not placed on a road (reported as unmatched).
+SNAP_M = 50.0
+
+
+def _view_key(ws_id: str) -> str:
+    return f"gap_view:{ws_id}"
+
+
+def remember_gap_view(ws_id: str, view: GapView) -> None:
+    """The Gaps page records what it shows, so Pop-ups and the exports serve the same gaps."""
+    st.session_state[_view_key(ws_id)] = view
+
+
+def gap_view(ws_id: str) -> GapView:
+    """The gap view last shown on the Gaps page for this workspace, else the whole period and every venue."""
+    view = st.session_state.get(_view_key(ws_id))
+    return view if isinstance(view, GapView) else GapView()
+
+
+def _venue_ids(ws: Workspace, view: GapView) -> tuple[str, ...]:
+    if view.venue_ids is not None:
+        return view.venue_ids
+    venues, _ = reach_mod.usable_venues(ws.layer("venues"))
+    return tuple(sorted(venues["venue_id"].astype(str)))
+
+
+def _period(ws: Workspace, view: GapView) -> tuple[dt.date, dt.date]:
+    people = ws.layer("participants")
+    if view.start is not None and view.end is not None:
+        return view.start, view.end
+    if len(people) == 0:
+        return dt.date(2000, 1, 1), dt.date(2100, 1, 1)
+    enrolled = pd.to_datetime(people["enrolled_on"])
+    return enrolled.min().date(), enrolled.max().date()
+
+
+@dataclass(frozen=True)
+class GapResult:
+    """The gap table with the reach and engagement it was made from."""
+
+    table: pd.DataFrame
+    reach: reach_mod.ReachResult
+    engagement: engagement.RoadEngagement | None
+    road_table: pd.DataFrame | None
+    view: GapView
+    weights: GapWeights
+    assumptions: ReachAssumptions
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def gap_result(ws_id: str, _ws: Workspace, view: GapView, assumptions: ReachAssumptions,
+               weights: GapWeights) -> GapResult:
+    """Reach, engagement by road and the ranked gap table for one view, weights and reach assumptions."""
+    start, end = _period(_ws, view)
+    has_roads, has_people = _ws.has("roads"), len(_ws.layer("participants")) > 0
+    result = reach_result(ws_id, _ws, _venue_ids(_ws, view), assumptions)
+    eng = road_engagement(ws_id, _ws, start, end, view.cohorts, SNAP_M) if has_roads else None
+    road_table = road_lsoa_table(ws_id, _ws, start, end, view.cohorts, SNAP_M) if has_roads and has_people else None
+    table = gaps_mod.gap_table(_ws.layer("lsoas"), result.lsoas, road_table, index=view.index,
+                               w_deprivation=weights.deprivation, w_population=weights.population,
+                               w_reach=weights.reach, w_engagement=weights.engagement,
+                               reach_full_minutes=weights.reach_full_minutes)
+    return GapResult(table, result, eng, road_table, view, weights, assumptions)

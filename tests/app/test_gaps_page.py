@@ -70,13 +70,13 @@ def test_ranked_with_every_part_shown(app):
 
 def test_weights_change_the_order(app):
     before = list(table(app)["Code"])
-    app.slider(key="w_dep").set_value(0.0).run()
-    app.slider(key="w_pop").set_value(2.0).run()  # need = working-age residents only: 002B has the most
+    app.slider(key="gapw_deprivation").set_value(0.0).run()
+    app.slider(key="gapw_population").set_value(2.0).run()  # need = working-age residents only: 002B has the most
     assert not app.exception
     after = list(table(app)["Code"])
     assert after != before and after[0] == "E01900003" and after.index("E01900004") < before.index("E01900004")
-    app.slider(key="w_eng").set_value(0.0).run()
-    app.slider(key="w_reach").set_value(0.0).run()  # no lack weight left: a warning, defaults used
+    app.slider(key="gapw_engagement").set_value(0.0).run()
+    app.slider(key="gapw_reach").set_value(0.0).run()  # no lack weight left: a warning, defaults used
     assert any("at least one" in w.value for w in app.warning)
     assert list(table(app)["Code"]) == before
     app.selectbox(key="gap_index").set_value("income").run()  # the chosen domain's deciles

@@ -61,7 +61,7 @@ def test_mode_venue_filter_and_assumptions(app):
     app.multiselect(key="map_venues_kinds").set_value(["library", "church_hall"]).run()
     app.toggle(key="map_venues_open").set_value(False).run()
     app.radio(key="reach_mode").set_value("best").run()
-    app.number_input(key="map_reach_walk").set_value(40.0).run()  # half the speed: twice the minutes
+    app.number_input(key="reach_walk_m_per_min").set_value(40.0).run()  # half the speed: twice the minutes
     assert not app.exception
     assert "Reach</b>: 4 min (best of walk and bus); walk 4 min" in map_script(app)
 
