@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from geo.demo.layout import BoroughCopy, Layout
 from geo.demo.names import URBAN_WARD_NAMES
@@ -26,10 +27,10 @@ _FAR_M = 40_000.0  # beyond any borough edge: Voronoi cells and rural sectors ar
 class DraftWards:
     """Wards before the LSOAs are cut: ordered north to south, with every boundary line drawn so far."""
 
-    polys: list[shapely.Geometry]
+    polys: list[BaseGeometry]
     names: list[str]
     urban: np.ndarray  # bool per ward
-    edges: list[shapely.Geometry]  # the lines the final coverage is noded from
+    edges: list[BaseGeometry]  # the lines the final coverage is noded from
     seg_ward: np.ndarray  # ward of each road segment
 
 
@@ -37,12 +38,12 @@ class DraftWards:
 class Areas:
     """Final wards and LSOAs (an exact coverage) and which of them each road segment lies in."""
 
-    ward_polys: list[shapely.Geometry]
+    ward_polys: list[BaseGeometry]
     ward_names: list[str]
     ward_codes: list[str]
     ward_urban: np.ndarray
     seg_ward: np.ndarray
-    lsoa_polys: list[shapely.Geometry]
+    lsoa_polys: list[BaseGeometry]
     lsoa_ward: np.ndarray  # ward index of each LSOA
     lsoa_codes: list[str]
     lsoa_names: list[str]
@@ -59,7 +60,7 @@ class Areas:
 
 # ---- wards --------------------------------------------------------------------------------------
 def _urban_cells(rng: np.random.Generator, layout: Layout
-                 ) -> tuple[np.ndarray, list[shapely.Geometry], list[shapely.Geometry]]:
+                 ) -> tuple[np.ndarray, list[BaseGeometry], list[BaseGeometry]]:
     """A central ward and a ring of five or six around it: (seeds, ward polygons, their edges)."""
     n_ring = int(rng.integers(5, 7))
     ring_theta = rng.uniform(0.0, TAU) + TAU * np.arange(n_ring) / n_ring + rng.uniform(-0.2, 0.2, n_ring)
@@ -69,14 +70,14 @@ def _urban_cells(rng: np.random.Generator, layout: Layout
     far = shapely.box(-_FAR_M, -_FAR_M, _FAR_M, _FAR_M)
     ucells = voronoi_cells(useeds, far)
     town_band = shapely.buffer(layout.town_area, 5.0)
-    edges: list[shapely.Geometry] = [layout.borough.exterior, layout.town_area.exterior]
+    edges: list[BaseGeometry] = [layout.borough.exterior, layout.town_area.exterior]
     edges += [shapely.intersection(c.exterior, town_band) for c in ucells]
     urban = [shapely.intersection(c, layout.town_area) for c in ucells]
     return useeds, merge_fragments(urban), edges
 
 
 def _rural_sectors(rng: np.random.Generator, layout: Layout
-                   ) -> tuple[list[np.ndarray], list[shapely.Geometry], list[shapely.Geometry]]:
+                   ) -> tuple[list[np.ndarray], list[BaseGeometry], list[BaseGeometry]]:
     """Three or four sectors between groups of villages, with wavy shared edges: (groups, polygons, edges)."""
     n_vil, vil_theta = layout.n_vil, layout.vil_theta
     n_rural = min(n_vil, int(rng.integers(3, 5)))
@@ -99,7 +100,7 @@ def _rural_sectors(rng: np.random.Generator, layout: Layout
     rest = shapely.difference(layout.borough, layout.town_area)
     rest_band = shapely.buffer(rest, 5.0)
     edges = [shapely.intersection(shapely.LineString(pl), rest_band) for pl in polylines]
-    rural: list[shapely.Geometry] = []
+    rural: list[BaseGeometry] = []
     for g in range(n_rural):
         b0, b1 = bounds[(g - 1) % n_rural], bounds[g]  # group g lies between cut g-1 and cut g
         end = b1 if b1 > b0 else b1 + TAU
@@ -172,14 +173,14 @@ def _lsoas_per_urban_ward(rng: np.random.Generator, layout: Layout, wards: Draft
 
 
 def _lsoa_cells(rng: np.random.Generator, layout: Layout, streets: Streets, wards: DraftWards,
-                zones: Zones) -> tuple[list[shapely.Geometry], list[int], list[shapely.Geometry]]:
+                zones: Zones) -> tuple[list[BaseGeometry], list[int], list[BaseGeometry]]:
     """Draft LSOA cells, each ward's north to south: (cells, ward of each, the cells' edges)."""
     mids, hh_base = streets.mids, zones.hh_base
     vil_ward = locate(layout.vil_xy, wards.polys)
     k_urban = _lsoas_per_urban_ward(rng, layout, wards, zones)
-    polys: list[shapely.Geometry] = []
+    polys: list[BaseGeometry] = []
     ward_of: list[int] = []
-    edges: list[shapely.Geometry] = []
+    edges: list[BaseGeometry] = []
     for w, ward in enumerate(wards.polys):
         if wards.urban[w]:
             sel = (wards.seg_ward == w) & (hh_base > 0)

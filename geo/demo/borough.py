@@ -21,6 +21,7 @@ from geo.demo.layout import BOROUGH_R_MAX_M, DEMO_NAME, BoroughCopy, draw_layout
 from geo.demo.people import Participants, dedupe_participant_ids, draw_participants
 from geo.demo.places import Venues, place_partners, place_venues
 from geo.demo.population import Deprivation, Residents, count_residents, rate_deprivation, social_housing
+from geo.demo.shapes import segment_lines
 from geo.demo.streets import Streets, build_streets, street_zones
 from geo.model import CRS, DOMAINS, validate_layer
 
@@ -114,7 +115,7 @@ def _frames(copy: BoroughCopy, offset: tuple[float, float], *, streets: Streets,
     ox, oy = offset
 
     def frame(df: pd.DataFrame, geoms: object) -> gpd.GeoDataFrame:
-        shifted = shapely.transform(np.asarray(geoms, dtype=object), lambda c: c + (ox, oy))
+        shifted = shapely.transform(np.asarray(geoms, dtype=object), lambda c: c + np.array((ox, oy)))
         return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(shifted, crs=CRS), crs=CRS)
 
     ward_codes = areas.ward_codes
@@ -136,7 +137,7 @@ def _frames(copy: BoroughCopy, offset: tuple[float, float], *, streets: Streets,
         "households": residents.households,
         "social_housing": social,
     })
-    all_lines = shapely.linestrings(np.stack([streets.p_a, streets.p_b], axis=1))
+    all_lines = segment_lines(streets.p_a, streets.p_b)
     return {
         "wards": frame(wards, areas.ward_polys),
         "lsoas": frame(lsoas, areas.lsoa_polys),

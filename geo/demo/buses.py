@@ -15,10 +15,11 @@ import pandas as pd
 import shapely
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import dijkstra
+from shapely.geometry.base import BaseGeometry
 
 from geo.demo.layout import BoroughCopy, Layout
 from geo.demo.population import Deprivation
-from geo.demo.shapes import locate
+from geo.demo.shapes import locate, segment_lines
 from geo.demo.streets import Streets
 
 _ROUTE_IDS = ("1", "2", "X5", "7")
@@ -58,7 +59,7 @@ def _bus_graph(layout: Layout, streets: Streets, dep: Deprivation) -> csr_matrix
 
 
 def _route_targets(rng: np.random.Generator, layout: Layout, streets: Streets,
-                   ward_polys: list[shapely.Geometry], ward_names: list[str]) -> list[tuple[str, int, str]]:
+                   ward_polys: list[BaseGeometry], ward_names: list[str]) -> list[tuple[str, int, str]]:
     """(kind, far end node, destination name) of each route: estates, maybe a suburb, villages."""
     town_xy = streets.nodes[: streets.n_town_nodes]
     est_xy, est_r, poor_estate = layout.est_xy, layout.est_r, layout.poor_estate
@@ -113,17 +114,17 @@ def _add_stops(rng: np.random.Generator, book: _StopBook, line: shapely.LineStri
 
 
 def run_buses(rng: np.random.Generator, copy: BoroughCopy, layout: Layout, streets: Streets,
-              ward_polys: list[shapely.Geometry], ward_names: list[str], dep: Deprivation) -> Buses:
+              ward_polys: list[BaseGeometry], ward_names: list[str], dep: Deprivation) -> Buses:
     """Four routes, each the cheapest path from the bus station (the town node nearest the centre)."""
     hub_node = int(np.argmin(np.hypot(*streets.nodes[: streets.n_town_nodes].T)))
-    _, pred = dijkstra(_bus_graph(layout, streets, dep), directed=False, indices=hub_node,
-                       return_predecessors=True)
+    _, preds = dijkstra(_bus_graph(layout, streets, dep), directed=False, indices=np.array([hub_node]),
+                        return_predecessors=True)
+    pred = preds[0]
     targets = _route_targets(rng, layout, streets, ward_polys, ward_names)
     route_speed = [18.0, float(np.round(rng.uniform(18.0, 21.0), 1)),
                    float(np.round(rng.uniform(23.0, 25.0), 1)), float(np.round(rng.uniform(20.0, 23.0), 1))]
     named_idx = np.flatnonzero(streets.named)
-    named_tree = shapely.STRtree(shapely.linestrings(
-        np.stack([streets.p_a[named_idx], streets.p_b[named_idx]], axis=1)))
+    named_tree = shapely.STRtree(segment_lines(streets.p_a[named_idx], streets.p_b[named_idx]))
     book = _StopBook()
     route_rows: list[dict[str, object]] = []
     route_geoms: list[shapely.LineString] = []

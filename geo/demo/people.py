@@ -22,7 +22,7 @@ from geo.demo.areas import Areas
 from geo.demo.layout import BOROUGH_R_MAX_M, Layout
 from geo.demo.places import Venues
 from geo.demo.population import Deprivation
-from geo.demo.shapes import locate
+from geo.demo.shapes import locate, segment_lines
 from geo.demo.streets import Streets
 from geo.model import COHORTS, REFERRAL_SOURCES
 
@@ -69,7 +69,7 @@ def _homes(rng: np.random.Generator, layout: Layout, streets: Streets, areas: Ar
 def _field_homes(rng: np.random.Generator, n_field: int, layout: Layout, streets: Streets, areas: Areas,
                  dep: Deprivation) -> np.ndarray:
     """`n_field` points in the borough 210-390 m from any road, outside the two gap pockets."""
-    road_tree = shapely.STRtree(shapely.linestrings(np.stack([streets.p_a, streets.p_b], axis=1)))
+    road_tree = shapely.STRtree(segment_lines(streets.p_a, streets.p_b))
     avoid = shapely.union_all([areas.lsoa_polys[dep.pocket_rural], areas.lsoa_polys[dep.pocket_estate]])
     borough = layout.borough
     field_xy = np.empty((0, 2))

@@ -14,6 +14,7 @@ from typing import cast
 import numpy as np
 import shapely
 from scipy.spatial import cKDTree
+from shapely.geometry.base import BaseGeometry
 
 TAU = 2.0 * math.pi
 
@@ -50,9 +51,9 @@ def radial(rng: np.random.Generator, mean: float, amp: float, lo: float, hi: flo
     return Radial(mean, ks, amps, phases, lo, hi)
 
 
-def locate(points: np.ndarray, polys: Sequence[shapely.Geometry] | np.ndarray) -> np.ndarray:
+def locate(points: np.ndarray, polys: Sequence[BaseGeometry] | np.ndarray) -> np.ndarray:
     """Index of the polygon containing each point (nearest polygon when on no polygon)."""
-    pts = shapely.points(points) if not isinstance(points[0], shapely.Geometry) else points
+    pts: np.ndarray = points if isinstance(points[0], shapely.Geometry) else cast(np.ndarray, shapely.points(points))
     tree = shapely.STRtree(np.asarray(polys, dtype=object))
     inp, idx = tree.query(pts, predicate="intersects")
     out = np.full(len(pts), -1, dtype=np.int64)
@@ -68,7 +69,7 @@ def locate(points: np.ndarray, polys: Sequence[shapely.Geometry] | np.ndarray) -
     return out
 
 
-def voronoi_cells(seeds: np.ndarray, envelope: shapely.Geometry) -> list[shapely.Geometry]:
+def voronoi_cells(seeds: np.ndarray, envelope: shapely.Polygon) -> list[shapely.Polygon]:
     """Voronoi cell of each seed (same order as `seeds`)."""
     if len(seeds) == 1:
         return [envelope]
@@ -78,7 +79,7 @@ def voronoi_cells(seeds: np.ndarray, envelope: shapely.Geometry) -> list[shapely
     return [cells[i] for i in owner]
 
 
-def merge_fragments(polys: list[shapely.Geometry]) -> list[shapely.Geometry]:
+def merge_fragments(polys: list[BaseGeometry]) -> list[BaseGeometry]:
     """Give each polygon only its largest part; smaller parts join the neighbour sharing most edge."""
     polys = list(polys)
     for i in range(len(polys)):
@@ -99,8 +100,8 @@ def merge_fragments(polys: list[shapely.Geometry]) -> list[shapely.Geometry]:
     return polys
 
 
-def partition(edges: list[shapely.Geometry], owners: list[shapely.Geometry],
-              domain: shapely.Geometry) -> list[shapely.Geometry]:
+def partition(edges: list[BaseGeometry], owners: list[BaseGeometry],
+              domain: BaseGeometry) -> list[BaseGeometry]:
     """Polygonize noded `edges` and give each face to the `owners` polygon holding it."""
     lines = shapely.get_parts(np.asarray(edges, dtype=object))
     noded = shapely.union_all(lines[~shapely.is_empty(lines)])
@@ -110,6 +111,11 @@ def partition(edges: list[shapely.Geometry], owners: list[shapely.Geometry],
     faces, rp = faces[keep], rp[keep]
     owner = locate(rp, owners)
     return [shapely.coverage_union_all(faces[owner == i]) for i in range(len(owners))]
+
+
+def segment_lines(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """One two-point LineString per row of `starts` (n, 2) and `ends` (n, 2)."""
+    return cast(np.ndarray, shapely.linestrings(np.stack([starts, ends], axis=1)))
 
 
 def kmeans(points: np.ndarray, weights: np.ndarray, k: int, rng: np.random.Generator,
@@ -129,4 +135,4 @@ def kmeans(points: np.ndarray, weights: np.ndarray, k: int, rng: np.random.Gener
     # snap each centre to its nearest data point so it sits where people live, then de-duplicate
     _, nearest = cKDTree(points).query(centres)
     snapped = np.unique(nearest)
-    return cast(np.ndarray, points[snapped])
+    return points[snapped]

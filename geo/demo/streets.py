@@ -18,7 +18,7 @@ from scipy.sparse.csgraph import connected_components
 
 from geo.demo.layout import Layout
 from geo.demo.names import NamePool
-from geo.demo.shapes import TAU, Radial
+from geo.demo.shapes import TAU, Radial, segment_lines
 
 KIND_TOWN, KIND_VILLAGE, KIND_COUNTRY = range(3)
 ZONE_CENTRE, ZONE_ESTATE, ZONE_ESTATE_C, ZONE_SUBURB, ZONE_VILLAGE, ZONE_COUNTRY = range(6)
@@ -161,7 +161,7 @@ def country_road(rng: np.random.Generator, nodes: np.ndarray, seg_a: np.ndarray,
     Returns (new node coordinates, segment start ids, segment end ids) where ids >= len(nodes)
     refer to the new nodes. The road meets the network only at its two end nodes.
     """
-    tree = shapely.STRtree(shapely.linestrings(np.stack([nodes[seg_a], nodes[seg_b]], axis=1)))
+    tree = shapely.STRtree(segment_lines(nodes[seg_a], nodes[seg_b]))
     v_end = village_nodes[np.argmin(np.hypot(*nodes[village_nodes].T))]
     d_town = np.hypot(*(nodes[town_nodes] - nodes[v_end]).T)
     candidates = town_nodes[np.argsort(d_town)[:12]]
@@ -180,7 +180,7 @@ def country_road(rng: np.random.Generator, nodes: np.ndarray, seg_a: np.ndarray,
         pts[0], pts[-1] = p0, p1
         new = pts[1:-1]
         ids = np.r_[t_end, len(nodes) + np.arange(len(new)), v_end]
-        lines = shapely.linestrings(np.stack([pts[:-1], pts[1:]], axis=1))
+        lines = segment_lines(pts[:-1], pts[1:])
         inp, hit = tree.query(lines, predicate="intersects")
         ok = True
         for q, h in zip(inp, hit):

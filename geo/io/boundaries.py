@@ -105,7 +105,9 @@ def read_boundaries(path: str | Path, *, layer: str) -> gpd.GeoDataFrame:
 
 
 def boundaries_id(paths: Mapping[str, Path]) -> str:
-    """A hash of the files' bytes: a workspace built from them records it and is rebuilt when it changes."""
+    """A hash of the files' bytes ("" when one is missing): a workspace built from them records it."""
+    if not all(p.exists() for p in paths.values()):
+        return ""
     digest = hashlib.sha256()
     for layer in sorted(paths):
         digest.update(layer.encode() + b"\0" + paths[layer].read_bytes())
