@@ -67,10 +67,13 @@ $(VENDOR_STAMP): $(NODE_STAMP) $(ROOT)/scripts/vendor.py | $(VENV_STAMP)
 
 demo: $(DEMO)
 
-# Built once; rebuilt when the generator changes (geo.io.ensure_demo checks the generator's
-# hash and writes atomically, so an interrupted run never leaves a half-written workspace).
+# Built once; rebuilt when the generator, geo.io or the schemas change. `python -m geo.demo` writes the
+# demo borough's boundary files (data/boundaries/, committed: byte-identical unless geo/demo changed)
+# and the workspace built from them, each atomically, so an interrupted run never leaves a
+# half-written file. The app and the tests call geo.io.ensure_demo, which rebuilds what is missing or
+# stale by the generator's hash (every geo/demo/*.py).
 $(DEMO): $(wildcard $(ROOT)/geo/demo/*.py) $(wildcard $(ROOT)/geo/io/*.py) $(ROOT)/geo/model.py | $(VENV_STAMP)
-	cd $(ROOT) && $(PY) -c 'from geo.io import ensure_demo; print("demo workspace:", ensure_demo())'
+	cd $(ROOT) && $(PY) -m geo.demo --out $(DEMO)
 	touch $@
 
 run: setup demo

@@ -31,8 +31,9 @@ def _free_port() -> int:
 
 
 def _browser() -> Any:
-    from geo.io import ensure_demo
     from playwright.sync_api import sync_playwright
+
+    from geo.io import ensure_demo
 
     ensure_demo()
     exe = shutil.which("chromium")
@@ -80,8 +81,9 @@ def launch_to_shapes(browser: Any) -> None:
 
 
 def _app() -> Any:
-    from geo.io import ensure_demo
     from streamlit.testing.v1 import AppTest
+
+    from geo.io import ensure_demo
 
     os.environ.pop("PATCHWORK_WORKSPACE", None)
     ensure_demo()

@@ -28,11 +28,16 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from scipy.sparse.csgraph import breadth_first_order
 
 from bench.harness import benchmark
-from geo.plan import hubs, patches
+from geo.assumptions import ReachAssumptions
 from geo.io import data_dir
 from geo.model import validate_layer
+from geo.plan import caseload, covering, patch_plan, patches
+from geo.plan.need import need_table
+from geo.plan.patch_units import PatchUnits, make_units
+from geo.plan.lsoa_travel import travel_times
 
 WMCA = "E47000007"
 BOROUGHS = ("E08000025", "E08000026", "E08000027", "E08000028", "E08000029", "E08000030", "E08000031")
@@ -82,7 +87,7 @@ def wmca() -> dict:
     pick = rng.choice(len(lsoas), size=n_extra, p=weights / weights.sum())
     kinds = np.array(["community_centre", "church_hall", "childrens_centre", "leisure_centre", "food_bank"])
     pts = []
-    for k, i in enumerate(pick):  # a point inside the LSOA (rejection sampling in its bounds)
+    for i in pick:  # a point inside the LSOA (rejection sampling in its bounds)
         g = lsoas.geometry.iloc[i]
         minx, miny, maxx, maxy = g.bounds
         for _ in range(200):
@@ -107,8 +112,8 @@ def wmca() -> dict:
 @functools.lru_cache(maxsize=1)
 def _hub_case() -> dict:
     data = wmca()
-    need = hubs.need_table(data["lsoas"])
-    tt = hubs.travel_times(data["lsoas"], data["venues"], max_minutes=BUDGET_MIN)
+    need = need_table(data["lsoas"])
+    tt = travel_times(data["lsoas"], data["venues"], max_minutes=BUDGET_MIN, assumptions=ReachAssumptions())
     cover = tt.cover(BUDGET_MIN)
     w = need["need"].to_numpy()
     case = {"need": w, "cover": cover, "tt": tt}
@@ -122,15 +127,15 @@ def _hub_case() -> dict:
     return case
 
 
-def _hubs(case: dict) -> hubs.CoverSolution:
-    return hubs.max_cover(case["need"], case["cover"], k=K_HUBS, time_limit_s=10.0)
+def _hubs(case: dict) -> covering.CoverSolution:
+    return covering.max_cover(case["need"], case["cover"], k=K_HUBS, time_limit_s=10.0)
 
 
 def _spopt_mclp_value(case: dict) -> tuple[float, float]:
     t0 = time.perf_counter()
     model = _spopt_mclp(case)
     chosen = [j for j in range(case["cover"].shape[1]) if model.fac2cli[j]]
-    return hubs.cover_value(case["need"], case["cover"], chosen), time.perf_counter() - t0
+    return covering.cover_value(case["need"], case["cover"], chosen), time.perf_counter() - t0
 
 
 def _spopt_mclp(case: dict):
@@ -159,8 +164,8 @@ def hubs_wmca(case: dict):
 @functools.lru_cache(maxsize=1)
 def _patch_case() -> dict:
     data = wmca()
-    cl, _ = patches.expected_caseload(data["lsoas"], None, settings=patches.CaseloadSettings(basis="estimated"))
-    units = patches.make_units(data["lsoas"], cl)
+    cl, _ = caseload.expected_caseload(data["lsoas"], None, settings=caseload.CaseloadSettings(basis="estimated"))
+    units = make_units(data["lsoas"], cl)
     mean = float(units.caseload.sum()) / N_PATCHES
     case = {"units": units, "lower": (1 - TOLERANCE) * mean, "upper": (1 + TOLERANCE) * mean, "n": N_PATCHES}
     t0 = time.perf_counter()
@@ -170,18 +175,18 @@ def _patch_case() -> dict:
     return case
 
 
-def _patches(case: dict) -> patches.PatchPlan:
+def _patches(case: dict) -> patch_plan.PatchPlan:
     return patches.plan_patches(case["units"], n_patches=case["n"], lower=case["lower"], upper=case["upper"],
                                 time_limit_s=8.0)
 
 
-def _check_plan(case: dict, plan: patches.PatchPlan, what: str, secs: float) -> None:
+def _check_plan(case: dict, plan: patch_plan.PatchPlan, what: str, secs: float) -> None:
     units = case["units"]
     labels = list(plan.labels)
     assign = np.array([labels.index(plan.assignment[c]) for c in units.codes])
     C = np.bincount(assign, weights=units.caseload, minlength=len(labels))
     dev = np.abs(C / C.mean() - 1)
-    pieces = patches.patch_pieces(units, plan)
+    pieces = patch_plan.patch_pieces(units, plan)
     sizes = np.bincount(assign)
     print(f"bench_plans: {what} {len(labels)} patches in {secs:.2f} s: caseload {C.min():.1f}–{C.max():.1f} "
           f"(mean {C.mean():.1f}), largest deviation {dev.max():.1%}; LSOAs a patch {sizes.min()}–{sizes.max()}; "
@@ -202,11 +207,9 @@ def _subset_case() -> dict:
     data = wmca()
     # a contiguous block: the SUBSET LSOAs first reached breadth-first from the first LSOA of Wolverhampton
     start = int(np.flatnonzero(data["lsoas"]["lsoa_name"].str.startswith("Wolverhampton").to_numpy())[0])
-    from scipy.sparse.csgraph import breadth_first_order
-
     order = breadth_first_order(full.adjacency, start, directed=False, return_predecessors=False)[:SUBSET]
     idx = np.sort(order)
-    units = patches.PatchUnits(codes=full.codes[idx], caseload=full.caseload[idx], xy=full.xy[idx],
+    units = PatchUnits(codes=full.codes[idx], caseload=full.caseload[idx], xy=full.xy[idx],
                                adjacency=full.adjacency[idx][:, idx].tocsr())
     mean = float(units.caseload.sum()) / SUBSET_PATCHES
     lsoas = data["lsoas"].iloc[idx].reset_index(drop=True).assign(caseload=units.caseload)
@@ -261,7 +264,8 @@ def _maxp(case: dict):
     print(f"bench_plans: MaxPHeuristic ({SUBSET} LSOAs, floor {floor:.1f}) in {secs:.1f} s: "
           f"{C.size} regions, caseload {C.min():.1f}–{C.max():.1f} (mean {C.mean():.1f}), largest deviation from "
           f"its mean {dev.max():.1%}, from the asked-for {case['n']} patches' mean {mean:.1f} "
-          f"{np.abs(C / mean - 1).max():.1%}; {int((dev > TOLERANCE).sum())} regions outside ±{TOLERANCE:.0%} of its mean",
+          f"{np.abs(C / mean - 1).max():.1%}; {int((dev > TOLERANCE).sum())} regions outside ±{TOLERANCE:.0%} of "
+          "its mean",
           file=sys.stderr)
     return labels
 

@@ -4,35 +4,26 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.plan import compare, hubs, patches
 from geo import io
-from geo.out import mapview
 from geo.model import DataError
+from geo.out import plan_layers
+from geo.plan import compare, hubs, patch_plan
 from ui import assumptions as assumptions_ui
-from ui import meeting
+from ui import meeting, planning
 from ui import workspace as wsp
 from ui.display import fictional_banner, legend
-from ui.map import show_map, tile_settings
+from ui.map import show_map
 from ui.nav import ensure_app_navigation
 
 ensure_app_navigation()
 
-KINDS = {"Hubs": hubs.PLAN_KIND, "Patches": patches.PLAN_KIND}
-PAGE_OF = {hubs.PLAN_KIND: "Hubs", patches.PLAN_KIND: "Patches"}
-
-
-# ---- cached building blocks (the same calls the Hubs and Patches pages make) -----------------------
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _units(ws_id: str, _ws, settings: patches.CaseloadSettings) -> patches.PatchUnits:
-    people = _ws.layer("participants") if _ws.has("participants") else None
-    cl, _ = patches.expected_caseload(_ws.layer("lsoas"), people, settings=settings)
-    roads = _ws.layer("roads") if _ws.has("roads") else None
-    return patches.make_units(_ws.layer("lsoas"), cl, roads=roads)
-
+KINDS = {"Hubs": hubs.PLAN_KIND, "Patches": patch_plan.PLAN_KIND}
+PAGE_OF = {hubs.PLAN_KIND: "Hubs", patch_plan.PLAN_KIND: "Patches"}
 
 ws = wsp.current_workspace()
 path = wsp.workspace_path()
 in_meeting = meeting.is_on()
+reach = assumptions_ui.reach()
 st.title("Compare plans")
 st.caption(ws.display_name)
 fictional_banner(ws.fictional)
@@ -43,7 +34,7 @@ label = st.radio("Plans to compare", list(KINDS), key="compare_kind", horizontal
 kind = KINDS[label]
 try:
     saved = io.list_plans(path, kind=kind)
-except Exception:  # a read-only or missing file simply has no plans
+except Exception:
     saved = []
 if len(saved) < 2:
     st.info(f"{len(saved) or 'No'} {label.lower()} plan{'' if len(saved) == 1 else 's'} saved in this workspace: "
@@ -65,11 +56,10 @@ if name_a == name_b:
     st.warning("Plan A and plan B are the same plan: choose two different plans.")
     st.stop()
 
-options = mapview.MapOptions(meeting=in_meeting, attribution=ws.meta.get("attribution", ""), **tile_settings())
-bounds = hubs.populated_bounds(ws.layer("lsoas"))  # both maps fitted to where the workspace's people live: one view
+options = planning.map_options(ws, meeting=in_meeting)
+bounds = plan_layers.populated_bounds(ws.layer("lsoas"))  # both maps fitted to where people live: one view
 lsoas_web = wsp.web_layer(ws.id, ws, "lsoas")
 wards_web = wsp.web_layer(ws.id, ws, "wards")
-height = 520 if in_meeting else 440
 maps = []
 
 try:
@@ -78,43 +68,33 @@ try:
             st.info("This workspace has no venues, so its hub plans cannot be shown.")
             st.stop()
         with st.spinner("Timing every LSOA to every venue…"):
-            tt = wsp.hub_travel_times(ws.id, ws, assumptions_ui.reach())
+            tt = wsp.hub_travel_times(ws.id, ws, reach)
         venues = ws.layer("venues")
-        venue_names = dict(zip(venues["venue_id"].astype(str), venues["name"].astype(str)))
         venues_web = wsp.web_layer(ws.id, ws, "venues")
         adjacency = wsp.lsoa_adjacency(ws.id, ws)
-        facts = []
+        hub_facts = []
         for name in (name_a, name_b):
-            _, payload = io.load_plan(path, kind=kind, name=name)
-            plan = hubs.plan_from_payload(payload, wsp.hub_need(ws.id, ws, payload.get("settings", {}).get("index", "imd")),
-                                          tt)
-            facts.append(compare.hub_facts(plan, hubs.uncovered_pockets(plan, adjacency)))
-            maps.append(hubs.hub_map(plan, lsoas_web=lsoas_web, wards_web=wards_web, venues_web=venues_web,
-                                     adjacency=adjacency, options=options, bounds=bounds))
-        table = compare.hub_rows(facts[0], facts[1], venue_names)
-        estimate = any(f.estimate for f in facts)
+            hub = planning.reopen_hub_plan(ws, io.load_plan(path, kind=kind, name=name)[1], tt)
+            hub_facts.append(compare.hub_facts(hub, hubs.uncovered_pockets(hub, adjacency)))
+            maps.append(plan_layers.hub_map(hub, lsoas_web=lsoas_web, wards_web=wards_web, venues_web=venues_web,
+                                            adjacency=adjacency, options=options, bounds=bounds))
+        table = compare.hub_rows(hub_facts[0], hub_facts[1],
+                                 dict(zip(venues["venue_id"].astype(str), venues["name"].astype(str), strict=True)))
+        estimate = any(f.estimate for f in hub_facts)
     else:
-        facts, plans = [], []
-        lsoas = ws.layer("lsoas")
+        patch_facts, plans = [], []
         for name in (name_a, name_b):
-            _, payload = io.load_plan(path, kind=kind, name=name)
-            plan = patches.plan_from_payload(payload)
-            units = _units(ws.id, ws, plan.settings)
-            observed = plan.settings.basis == patches.OBSERVED or (plan.settings.basis == "auto"
-                                                                   and ws.has("participants"))
-            ptable, per_lsoa = patches.patch_table(units, plan, lsoas=lsoas,
-                                                   venues=ws.layer("venues") if ws.has("venues") else None,
-                                                   roads=ws.layer("roads") if ws.has("roads") else None,
-                                                   graph=wsp.road_graph(ws.id, ws), road_keys=wsp.road_keys(ws.id, ws),
-                                                   walk_m_per_min=assumptions_ui.reach().walk_m_per_min,
-                                                   detour_factor=assumptions_ui.reach().detour_factor)
+            plan = patch_plan.plan_from_payload(io.load_plan(path, kind=kind, name=name)[1])
+            units = planning.patch_units(ws.id, ws, plan.settings)
+            observed = planning.observed(ws, plan.settings)
+            ptable, per_lsoa = planning.plan_patch_table(ws, units, plan, reach)
             plans.append(plan)
-            facts.append(compare.patch_facts(ptable, observed=observed))
-            maps.append(patches.patch_map(plan, ptable, per_lsoa, lsoas_web=lsoas_web, wards_web=wards_web,
-                                          adjacency=units.adjacency, observed=observed, options=options,
-                                          bounds=bounds))
-        table = compare.patch_rows(facts[0], facts[1], changed=compare.changed_lsoas(plans[0], plans[1]))
-        estimate = any(f.estimate for f in facts)
+            patch_facts.append(compare.patch_facts(ptable, observed=observed))
+            maps.append(plan_layers.patch_map(plan, ptable, per_lsoa, lsoas_web=lsoas_web, wards_web=wards_web,
+                                              adjacency=units.adjacency, observed=observed, options=options,
+                                              bounds=bounds))
+        table = compare.patch_rows(patch_facts[0], patch_facts[1], changed=compare.changed_lsoas(plans[0], plans[1]))
+        estimate = any(f.estimate for f in patch_facts)
 except DataError as err:
     st.error(f"A saved plan does not fit this workspace.\n\n{err}")
     st.stop()
@@ -124,20 +104,20 @@ left, right = st.columns(2)
 for col, name, m, key in ((left, name_a, maps[0], "compare_map_a"), (right, name_b, maps[1], "compare_map_b")):
     with col:
         st.markdown(f"**Plan {'A' if key.endswith('a') else 'B'}: {name}**")
-        show_map(m, key=key, height=height)
+        show_map(m, key=key, height=520 if in_meeting else 440)
 if kind == hubs.PLAN_KIND:
     l1, l2, l3 = st.columns(3)
     with l1:
         legend("Sites", [("#0b0c0c", "H1, H2…: hub (square)"), ("#505a5f", "S1, S2…: satellite hub (circle)")])
     with l2:
-        legend("LSOAs", [(hubs.CATEGORY_COLOURS[0], "served (one colour a catchment)"),
-                         (hubs.UNCOVERED_FILL, "uncovered (red edge)")])
+        legend("LSOAs", [(plan_layers.CATEGORY_COLOURS[0], "served (one colour a catchment)"),
+                         (plan_layers.UNCOVERED_FILL, "uncovered (red edge)")])
     with l3:
         legend("Lines", [("#0b0c0c", "catchment outline"), ("#8a8a8a", "ward boundary (dashed)")], shape="line")
 else:
     l1, l2 = st.columns(2)
     with l1:
-        legend("Patches", [(patches.CATEGORY_COLOURS[0], "one colour a patch; P1, P2…: the worker's base")])
+        legend("Patches", [(plan_layers.CATEGORY_COLOURS[0], "one colour a patch; P1, P2…: the worker's base")])
     with l2:
         legend("Lines", [("#0b0c0c", "patch outline"), ("#c1121f", "patch outside the bounds"),
                          ("#8a8a8a", "ward boundary (dashed)")], shape="line")
@@ -147,10 +127,9 @@ st.subheader("Differences")
 st.dataframe(table.rename(columns={"plan A": f"A: {name_a}", "plan B": f"B: {name_b}"}), hide_index=True,
              width="stretch", key="compare_table", column_config={"measure": "Measure"})
 if estimate:
-    st.caption(":material/straighten: Travel times marked **estimate** are "
-               + assumptions_ui.reach().estimate_text() + (" (no road network in this workspace)." if not ws.has("roads") else
-                           " where the roads do not join."))
-if kind == patches.PLAN_KIND:
+    st.caption(":material/straighten: Travel times marked **estimate** are " + reach.estimate_text()
+               + (" (no road network in this workspace)." if not ws.has("roads") else " where the roads do not join."))
+if kind == patch_plan.PLAN_KIND:
     st.caption("Patch names differ between plans, so each patch in B is matched to the patch in A it shares most "
                "LSOAs with; an LSOA changes patch when it leaves its matched patch. Observed caseloads below 5 "
                "read '<5', and figures that would give them away read '–'.")

@@ -2,39 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
-from geo.analyse import deprivation
-from geo.plan import hubs
 from geo import io
-from geo.out import mapview
-from geo.assumptions import ReachAssumptions
+from geo.analyse import deprivation
 from geo.model import VENUE_KINDS, DataError
+from geo.out import plan_layers, plan_tables
+from geo.plan import hubs, need
 from ui import assumptions as assumptions_ui
-from ui import meeting
+from ui import meeting, planning
 from ui import workspace as wsp
 from ui.display import fictional_banner, kpi_strip, legend
-from ui.map import show_map, tile_settings
-from ui.plans import saved_plans_panel
+from ui.map import show_map
 from ui.nav import ensure_app_navigation
+from ui.plans import PlanKind, saved_plans_panel
 
 ensure_app_navigation()
 
-KIND = hubs.PLAN_KIND
 HORIZON_MIN = wsp.HUB_HORIZON_MIN  # travel times are computed once up to this; budgets are at most this
 DEFAULT_KINDS = ("library", "community_centre", "childrens_centre", "leisure_centre")
-
-
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _solve(ws_id: str, _ws, settings: hubs.HubSettings, reach: ReachAssumptions) -> hubs.HubPlan:
-    return hubs.plan_hubs(wsp.hub_need(ws_id, _ws, settings.index), wsp.hub_travel_times(ws_id, _ws, reach),
-                          _ws.layer("venues"),
-                          settings, time_limit_s=8.0, mip_rel_gap=0.005)
-
+PLANS = PlanKind(kind=hubs.PLAN_KIND, prefix="hub", title="Saved hub plans", placeholder="e.g. Three hubs, 15 minutes",
+                 describe=lambda p: (f"{p.meta.get('hubs', '?')} hubs, "
+                                     f"{float(p.meta.get('covered_share', 0)):.0%} covered"))
 
 ws = wsp.current_workspace()
-path = wsp.workspace_path()
 in_meeting = meeting.is_on()
+reach = assumptions_ui.reach()
 st.title("Hubs and satellite hubs")
 st.caption(ws.display_name)
 fictional_banner(ws.fictional)
@@ -48,11 +43,11 @@ if not ws.has("venues"):
 
 venues = ws.layer("venues")
 vid = venues["venue_id"].astype(str).tolist()
-vname = dict(zip(vid, venues["name"].astype(str)))
-vkind = dict(zip(vid, venues["kind"].astype(str)))
+vname = dict(zip(vid, venues["name"].astype(str), strict=True))
+vkind = dict(zip(vid, venues["kind"].astype(str), strict=True))
 kinds_here = [k for k in VENUE_KINDS if k in set(vkind.values())] + sorted(set(vkind.values()) - set(VENUE_KINDS))
 indices = deprivation.available_indices(ws.layer("lsoas")) or ["imd"]
-open_ids = [v for v, ok in zip(vid, hubs.candidate_mask(venues, ())) if ok]  # closed venues never become hubs
+open_ids = [v for v, ok in zip(vid, hubs.candidate_mask(venues, ()), strict=True) if ok]  # closed: never hubs
 
 
 def venue_label(v: str) -> str:
@@ -89,13 +84,13 @@ settings = hubs.HubSettings(n_hubs=int(n_hubs), budget_min=float(budget), kinds=
                             satellite_kinds=tuple(sat_kinds), min_satellite_need=float(min_need), index=index)
 try:
     with st.spinner("Timing every LSOA to every venue…"):
-        tt = wsp.hub_travel_times(ws.id, ws, assumptions_ui.reach())
-    st.caption(assumptions_ui.used_caption(assumptions_ui.reach()))
+        tt = wsp.hub_travel_times(ws.id, ws, reach)
+    st.caption(assumptions_ui.used_caption(reach))
     if submitted or "hub_plan" not in st.session_state or st.session_state.get("hub_ws") != ws.id:
         with st.status("Choosing hubs (maximal covering, exact solver)…", expanded=False) as status:
-            plan = _solve(ws.id, ws, settings, assumptions_ui.reach())
-            status.update(label=f"Hubs chosen in {plan.seconds:.1f} s", state="complete")
-        st.session_state.update(hub_plan=plan, hub_ws=ws.id, hub_loaded=None)
+            solved = planning.hub_plan(ws.id, ws, settings, reach)
+            status.update(label=f"Hubs chosen in {solved.seconds:.1f} s", state="complete")
+        st.session_state.update(hub_plan=solved, hub_ws=ws.id, hub_loaded=None)
 except DataError as err:
     st.error(str(err))
     st.stop()
@@ -104,47 +99,31 @@ plan: hubs.HubPlan = st.session_state["hub_plan"]
 need_used = wsp.hub_need(ws.id, ws, plan.settings.index)  # a reopened plan keeps its own deprivation measure
 
 # ---- headline -------------------------------------------------------------------------------------
-if plan.bound is None:
-    best_text, best_help = "not known", "Re-run 'Find hubs' to get the solver's bound for these settings."
-elif plan.edited:
-    diff = (plan.best_value or 0) - plan.hub_need
-    best_text = f"{plan.hub_need / plan.bound:.1%} of best"
-    best_help = (f"Hubs changed by hand. The solver's choice covered {plan.best_value:,.0f}; this one covers "
-                 f"{plan.hub_need:,.0f} ({diff:+,.0f} less). No choice of {len(plan.hubs)} hubs can cover more than "
-                 f"{plan.bound:,.0f}.")
-elif plan.optimal:
-    best_text, best_help = "proven best", (f"The solver proved no other choice of {len(plan.hubs)} hubs covers more "
-                                           f"need ({plan.method}, {plan.seconds:.2f} s).")
-else:
-    best_text = f"within {plan.gap:.1%}"
-    best_help = (f"No choice of {len(plan.hubs)} hubs can cover more than {plan.bound:,.0f} (the solver's bound); "
-                 f"this one covers {plan.hub_need:,.0f} ({plan.method}, {plan.seconds:.1f} s).")
-pockets = hubs.uncovered_pockets(plan, wsp.lsoa_adjacency(ws.id, ws))
+best_text, best_help = plan_tables.distance_from_best(plan)
+adjacency = wsp.lsoa_adjacency(ws.id, ws)
+pockets = hubs.uncovered_pockets(plan, adjacency)
 kpi_strip([
     ("Need covered by hubs", f"{plan.hub_share:.0%}",
      f"{plan.hub_need:,.0f} of {plan.total_need:,.0f} need within {plan.settings.budget_min:g} minutes of a hub."),
-    ("With satellites", f"{plan.covered_share:.0%}",
-     f"{len(plan.satellites)} satellite hubs add {plan.satellite_need:,.0f} need within "
-     f"{plan.settings.satellite_budget_min:g} minutes."),
+    ("With satellites", f"{plan.covered_share:.0%}", (f"{len(plan.satellites)} satellite hubs add "
+                                                      f"{plan.satellite_need:,.0f} need within "
+                                                      f"{plan.settings.satellite_budget_min:g} minutes.")),
     ("Distance from the best possible", best_text, best_help),
-    ("Uncovered pockets", f"{len(pockets)}",
-     f"Groups of touching LSOAs no hub or satellite reaches: {int((plan.lsoas['served_by'] == hubs.NONE).sum())} "
-     "LSOAs."),
+    ("Uncovered pockets", f"{len(pockets)}", (f"Groups of touching LSOAs no hub or satellite reaches: "
+                                              f"{int((plan.lsoas['served_by'] == hubs.NONE).sum())} LSOAs.")),
 ])
 if plan.estimate:
-    st.caption(":material/straighten: Travel times are **estimates**: " + assumptions_ui.reach().estimate_text()
+    st.caption(":material/straighten: Travel times are **estimates**: " + reach.estimate_text()
                + (" (no road network in this workspace)." if not tt.network else " where the roads do not join."))
 if not in_meeting:
-    st.caption(" ".join(hubs.need_notes(need_used)) + " " + " ".join(tt.assumptions[:1]) + " "
-               + " ".join(plan.notes))
+    st.caption(" ".join(need.need_notes(need_used)) + " " + " ".join(tt.assumptions[:1]) + " " + " ".join(plan.notes))
 
 # ---- map ------------------------------------------------------------------------------------------
-options = mapview.MapOptions(meeting=in_meeting, attribution=ws.meta.get("attribution", ""), **tile_settings())
-allowed = [v for v, ok in zip(vid, hubs.candidate_mask(venues, plan.settings.kinds)) if ok]
-m = hubs.hub_map(plan, lsoas_web=wsp.web_layer(ws.id, ws, "lsoas"), wards_web=wsp.web_layer(ws.id, ws, "wards"),
-                 venues_web=wsp.web_layer(ws.id, ws, "venues"), adjacency=wsp.lsoa_adjacency(ws.id, ws),
-                 candidates=allowed, options=options,
-                 bounds=hubs.populated_bounds(ws.layer("lsoas")))
+allowed = [v for v, ok in zip(vid, hubs.candidate_mask(venues, plan.settings.kinds), strict=True) if ok]
+m = plan_layers.hub_map(plan, lsoas_web=wsp.web_layer(ws.id, ws, "lsoas"), wards_web=wsp.web_layer(ws.id, ws, "wards"),
+                        venues_web=wsp.web_layer(ws.id, ws, "venues"), adjacency=adjacency, candidates=allowed,
+                        options=planning.map_options(ws, meeting=in_meeting),
+                        bounds=plan_layers.populated_bounds(ws.layer("lsoas")))
 left, right = st.columns([4, 1])
 with left:
     show_map(m, key="hub_map", height=720 if in_meeting else 600)
@@ -152,20 +131,21 @@ with right:
     legend("Hubs", [("#0b0c0c", "H1, H2…: hub (in its catchment's colour)")], shape="box")
     legend("Other sites", [("#505a5f", "S1, S2…: satellite hub"), ("#ffffff", "other candidate venue")],
            shape="circle")
-    legend("LSOAs", [(hubs.CATEGORY_COLOURS[0], "served by a hub (one colour a catchment)"),
+    legend("LSOAs", [(plan_layers.CATEGORY_COLOURS[0], "served by a hub (one colour a catchment)"),
                      ("#cfe3f3", "served by a satellite (pale, dashed)"),
-                     (hubs.UNCOVERED_FILL, "uncovered (red edge)")])
-    legend("Lines", [("#0b0c0c", "catchment outline"), (hubs.UNCOVERED_LINE, "uncovered LSOA edge"),
+                     (plan_layers.UNCOVERED_FILL, "uncovered (red edge)")])
+    legend("Lines", [("#0b0c0c", "catchment outline"), (plan_layers.UNCOVERED_LINE, "uncovered LSOA edge"),
                      ("#8a8a8a", "ward boundary (dashed)")], shape="line")
 
 # ---- tables ---------------------------------------------------------------------------------------
 summary = hubs.hub_summary(plan, venues)
 st.subheader("Hubs and satellites")
-st.dataframe(summary.drop(columns=["venue_id"]).assign(kind=summary["kind"].map(kind_label)), hide_index=True, width="stretch", column_config={
-    "name": "Venue", "kind": st.column_config.TextColumn("Kind"), "role": "Role", "lsoas": "LSOAs served",
-    "need": st.column_config.NumberColumn("Need served", format="%.0f"),
-    "working_age": st.column_config.NumberColumn("Working-age residents", format="%.0f"),
-    "furthest_min": st.column_config.NumberColumn("Furthest LSOA (min)", format="%.0f")}, key="hub_table")
+st.dataframe(summary.drop(columns=["venue_id"]).assign(kind=summary["kind"].map(kind_label)), hide_index=True,
+             width="stretch", key="hub_table", column_config={
+                 "name": "Venue", "kind": st.column_config.TextColumn("Kind"), "role": "Role", "lsoas": "LSOAs served",
+                 "need": st.column_config.NumberColumn("Need served", format="%.0f"),
+                 "working_age": st.column_config.NumberColumn("Working-age residents", format="%.0f"),
+                 "furthest_min": st.column_config.NumberColumn("Furthest LSOA (min)", format="%.0f")})
 if len(pockets):
     st.subheader("Uncovered pockets")
     st.dataframe(pockets.assign(nearest_hub=pockets["nearest_hub"].map(lambda v: vname.get(str(v), "none nearby")
@@ -191,38 +171,16 @@ if w3.button("Swap", key="hub_swap", icon=":material/swap_horiz:", disabled=not 
         st.error(str(err))
 
 
-# ---- saved plans ----------------------------------------------------------------------------------
-def _open(name: str) -> None:
-    try:
-        info, payload = io.load_plan(path, kind=KIND, name=name)
-        reopened = hubs.plan_from_payload(payload, wsp.hub_need(ws.id, ws, payload.get("settings", {}).get("index", "imd")), tt)
-    except DataError as err:
-        st.error(str(err))
-        return
-    st.session_state.update(hub_plan=reopened, hub_loaded=(info.name, info.version), hub_ws=ws.id)
-    st.session_state.pop("hub_stale", None)
-    st.session_state["hub_pending_name"] = info.name
-    st.rerun()
+# ---- saved plans and exports ----------------------------------------------------------------------
+def _reopen(info: io.PlanInfo, payload: dict[str, Any]) -> None:
+    st.session_state.update(hub_plan=planning.reopen_hub_plan(ws, payload, tt), hub_ws=ws.id)
 
 
-saved_plans_panel(
-    path=path, kind=KIND, prefix="hub", title="Saved hub plans", placeholder="e.g. Three hubs, 15 minutes",
-    payload=lambda: hubs.plan_payload(plan), meta=lambda: hubs.plan_meta(plan), open_plan=_open,
-    describe=lambda p: f"{p.meta.get('hubs', '?')} hubs, {float(p.meta.get('covered_share', 0)):.0%} covered")
-
-# ---- exports --------------------------------------------------------------------------------------
-st.subheader("Export")
-attribution = ws.meta.get("attribution", "")
-e1, e2 = st.columns(2)
-lsoa_layer = ws.layer("lsoas")
-
-
-def _gpkg() -> bytes:  # built only when the button is pressed
-    return hubs.plan_to_gpkg_bytes(hubs.plan_frames(plan, lsoa_layer, venues, attribution=attribution))
-
-
-e1.download_button("GeoPackage (for QGIS)", _gpkg, file_name="hub_plan.gpkg",
-                   mime="application/geopackage+sqlite3", key="hub_dl_gpkg", icon=":material/download:",
-                   help="Layers: hub_sites, hub_lsoas, hub_catchments and an 'about' table.")
-e2.download_button("CSV (one row an LSOA)", lambda: hubs.hub_csv_bytes(plan, venues, attribution=attribution),
-                   file_name="hub_plan.csv", mime="text/csv", key="hub_dl_csv", icon=":material/download:")
+saved_plans_panel(PLANS, path=wsp.workspace_path(), payload=lambda: hubs.plan_payload(plan),
+                  meta=lambda: hubs.plan_meta(plan), open_plan=_reopen)
+planning.export_buttons(
+    prefix="hub", stem="hub_plan", csv_label="CSV (one row an LSOA)",
+    help_gpkg="Layers: hub_sites, hub_lsoas, hub_catchments and an 'about' table.",
+    gpkg=lambda: plan_tables.plan_to_gpkg_bytes(plan_tables.hub_frames(
+        plan, ws.layer("lsoas"), venues, attribution=ws.meta.get("attribution", ""))),
+    csv=lambda: plan_tables.hub_csv_bytes(plan, venues, attribution=ws.meta.get("attribution", "")))

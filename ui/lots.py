@@ -23,7 +23,7 @@ import streamlit as st
 from geo import io
 from geo.assumptions import LotValueModel
 from geo.model import DataError, Workspace
-from geo.out import mapview
+from geo.out.geojson import to_web
 from geo.out.lots_map import lots_map
 from geo.plan.lots.draft import LotDraft
 from geo.plan.lots.profile import assess_lots, enrolled_per_lot
@@ -93,7 +93,7 @@ def saved_scenario_map(ws_id: str, _ws: Workspace, path: str, name: str, version
 @st.cache_resource(show_spinner=False)
 def web_units(ws_id: str, _ws: Workspace, key: str) -> gpd.GeoDataFrame:
     lu = lot_units(ws_id, _ws, key)
-    return mapview.to_web(lu.units, simplify_m=8.0, coverage=True)
+    return to_web(lu.units, simplify_m=8.0, coverage=True)
 
 
 # ---- the draft in the session --------------------------------------------------------------------

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import os
-from typing import Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import folium
 from streamlit_folium import st_folium
 
-from geo.out.mapview import external_urls
+from geo.out.basemap import external_urls
 
 
-def show_map(m: folium.Map, *, key: str, height: int = 640,
-             returned_objects: Iterable[str] = (), feature_group_to_add: folium.FeatureGroup | None = None) -> dict:
+def show_map(m: folium.Map, *, key: str, height: int = 640, returned_objects: Iterable[str] = (),
+             feature_group_to_add: folium.FeatureGroup | None = None) -> dict[str, Any]:
     """Render `m`. Display-only maps return nothing; clickable ones name what they need back.
     `feature_group_to_add` is drawn on top without reloading the map (its view and clicks stay)."""
     leaks = external_urls(m)

@@ -22,7 +22,7 @@ from geo.analyse.network import RoadGraph, build_graph, geometry_xy
 from geo.assumptions import GapWeights, ReachAssumptions
 from geo.model import COHORTS, DataError, Workspace
 from geo.out import mapview
-from geo.plan import hubs, patches
+from geo.plan import lsoa_travel, need, patch_units
 
 
 @st.cache_resource(show_spinner=False)
@@ -192,20 +192,19 @@ def road_graph(ws_id: str, _ws: Workspace) -> RoadGraph | None:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def hub_travel_times(ws_id: str, _ws: Workspace, assumptions: ReachAssumptions,
-                     horizon: float = HUB_HORIZON_MIN) -> hubs.TravelTimes:
-    return hubs.travel_times(_ws.layer("lsoas"), _ws.layer("venues"), roads=_opt(_ws, "roads"),
-                             max_minutes=horizon, walk_m_per_min=assumptions.walk_m_per_min,
-                             detour_factor=assumptions.detour_factor)
+                     horizon: float = HUB_HORIZON_MIN) -> lsoa_travel.TravelTimes:
+    return lsoa_travel.travel_times(_ws.layer("lsoas"), _ws.layer("venues"), roads=_opt(_ws, "roads"),
+                                    max_minutes=horizon, assumptions=assumptions)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def hub_need(ws_id: str, _ws: Workspace, index: str) -> pd.DataFrame:
-    return hubs.need_table(_ws.layer("lsoas"), index=index)
+    return need.need_table(_ws.layer("lsoas"), index=index)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def lsoa_adjacency(ws_id: str, _ws: Workspace) -> sp.csr_matrix:
-    return patches.lsoa_adjacency(_ws.layer("lsoas"))[0]
+    return patch_units.lsoa_adjacency(_ws.layer("lsoas"))[0]
 
 
 # ---- the one gap pipeline: Gaps, Pop-ups and the exports all read the table from here --------------

@@ -12,43 +12,44 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
-from typing import Iterable
+from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pandas as pd
 
 from geo.plan.routes import xy_to_latlon
+from geo.text import parse_hhmm, slug
 
 LONDON = ZoneInfo("Europe/London")
 PRODID = "-//Patchwork//Outreach planning//EN"
 
 
-def _time(text: str) -> dt.time:
-    h, _, m = str(text).strip().partition(":")
-    return dt.time(int(h), int(m or 0))
+def _at(day: dt.date, text: object, zone: ZoneInfo) -> dt.datetime:
+    """`day` at the HH:MM `text` (geo.text.parse_hhmm: DataError when it is not a time), local time in `zone`."""
+    when = text if isinstance(text, dt.time) else parse_hhmm(str(text), source="session time")
+    return dt.datetime.combine(day, when, tzinfo=zone)
 
 
-def _date(v) -> dt.date:
+def _date(v: object) -> dt.date:
     if isinstance(v, dt.datetime):
         return v.date()
     if isinstance(v, dt.date):
         return v
-    return pd.Timestamp(v).date()
+    day: dt.date = pd.Timestamp(str(v)).date()  # text or numpy datetime64
+    return day
 
 
 def session_uid(plan_name: str, session_id: str, domain: str = "patchwork.local") -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", plan_name.lower()).strip("-") or "plan"
     digest = hashlib.sha1(f"{plan_name}\x00{session_id}".encode()).hexdigest()[:10]
-    return f"{slug}-{session_id}-{digest}@{domain}"
+    return f"{slug(plan_name, default='plan')}-{session_id}-{digest}@{domain}"
 
 
 def sessions_ics(sessions: pd.DataFrame, *, plan_name: str = "Pop-up sessions", stamp: dt.datetime | None = None,
                  bring: Iterable[str] = (), tz: str = "Europe/London") -> bytes:
     """An RFC 5545 calendar of the sessions (columns as `geo.plan.popups.SESSION_COLUMNS`)."""
     zone = ZoneInfo(tz)
-    stamp = (stamp or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).replace(microsecond=0)
+    stamp = (stamp or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -65,8 +66,7 @@ def sessions_ics(sessions: pd.DataFrame, *, plan_name: str = "Pop-up sessions", 
         if status == "dropped":
             continue
         day = _date(r["date"])
-        start = dt.datetime.combine(day, _time(r["start"]), tzinfo=zone)
-        end = dt.datetime.combine(day, _time(r["end"]), tzinfo=zone)
+        start, end = _at(day, r["start"], zone), _at(day, r["end"], zone)
         ev = icalendar.Event()
         ev.add("uid", session_uid(plan_name, str(r["session_id"])))
         ev.add("dtstamp", stamp)
@@ -104,7 +104,18 @@ def sessions_ics(sessions: pd.DataFrame, *, plan_name: str = "Pop-up sessions", 
         cal.add_component(ev)
     if tz != "Europe/London":
         cal.add_missing_timezones()
-    return cal.to_ical()
+    return bytes(cal.to_ical())
+
+
+def _clock_change(part: icalendar.TimezoneDaylight | icalendar.TimezoneStandard, name: str, start: dt.datetime,
+                  hours_from: int, hours_to: int) -> icalendar.Component:
+    """One yearly clock change: on the last Sunday of `start`'s month at `start`'s time."""
+    part.add("tzname", name)
+    part.add("dtstart", start)
+    part.add("tzoffsetfrom", dt.timedelta(hours=hours_from))
+    part.add("tzoffsetto", dt.timedelta(hours=hours_to))
+    part.add("rrule", {"freq": "yearly", "bymonth": start.month, "byday": "-1su"})
+    return part
 
 
 def london_vtimezone() -> icalendar.Timezone:
@@ -113,18 +124,6 @@ def london_vtimezone() -> icalendar.Timezone:
     tzc = icalendar.Timezone()
     tzc.add("tzid", "Europe/London")
     tzc.add("x-lic-location", "Europe/London")
-    summer = icalendar.TimezoneDaylight()
-    summer.add("tzname", "BST")
-    summer.add("dtstart", dt.datetime(1996, 3, 31, 1, 0, 0))
-    summer.add("tzoffsetfrom", dt.timedelta(hours=0))
-    summer.add("tzoffsetto", dt.timedelta(hours=1))
-    summer.add("rrule", {"freq": "yearly", "bymonth": 3, "byday": "-1su"})
-    winter = icalendar.TimezoneStandard()
-    winter.add("tzname", "GMT")
-    winter.add("dtstart", dt.datetime(1996, 10, 27, 2, 0, 0))
-    winter.add("tzoffsetfrom", dt.timedelta(hours=1))
-    winter.add("tzoffsetto", dt.timedelta(hours=0))
-    winter.add("rrule", {"freq": "yearly", "bymonth": 10, "byday": "-1su"})
-    tzc.add_component(summer)
-    tzc.add_component(winter)
+    tzc.add_component(_clock_change(icalendar.TimezoneDaylight(), "BST", dt.datetime(1996, 3, 31, 1, 0, 0), 0, 1))
+    tzc.add_component(_clock_change(icalendar.TimezoneStandard(), "GMT", dt.datetime(1996, 10, 27, 2, 0, 0), 1, 0))
     return tzc

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -23,11 +22,12 @@ from fpdf import FPDF
 from openpyxl.utils import get_column_letter
 
 from geo import model
-from geo.out.exports import csv_bytes
+from geo.out.tables import csv_bytes
 from geo.plan.lots.scenario import Scenario
 from geo.plan.lots.tables import display_table, lot_row
 from geo.plan.lots.units import LotUnits
 from geo.plan.lots.value import assumption_table
+from geo.text import formula_safe, slug
 
 _TEXT_COLUMNS = ("unit_names", "councils", "imd_profile", "workless_basis")
 _MODEL_NOTE = ("Expected participants, advisors, cost and income are model estimates from the assumptions listed; "
@@ -88,7 +88,8 @@ def export_gpkg(lu: LotUnits, scenario: Scenario, prof: pd.DataFrame, *, title: 
 
 
 def export_csv(prof: pd.DataFrame, *, attribution: str = "", enrolled: pd.Series | None = None) -> bytes:
-    """The lot profile as CSV (UTF-8 with BOM for Excel); the first line is a '#' note with attribution."""
+    """The lot profile as CSV (UTF-8 with BOM for Excel; formula-like cells prefixed); the first line is a '#'
+    note with attribution."""
     note = ("Patchwork lot profiles. Participants, advisors, cost and income are model estimates; "
             "see the assumptions export. " + (attribution or "")).replace("\n", " ")
     return csv_bytes(display_table(prof, enrolled=enrolled).reset_index(), notes=[note])
@@ -96,13 +97,15 @@ def export_csv(prof: pd.DataFrame, *, attribution: str = "", enrolled: pd.Series
 
 def export_xlsx(lu: LotUnits, scenario: Scenario, prof: pd.DataFrame, *, title: str = "Lots",
                 attribution: str = "", enrolled: pd.Series | None = None) -> bytes:
-    """An Excel workbook: Lots (profile), Units, Assumptions, About."""
+    """An Excel workbook: Lots (profile), Units, Assumptions, About; no cell runs as a formula."""
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xl:
-        display_table(prof, enrolled=enrolled).to_excel(xl, sheet_name="Lots")
-        pd.DataFrame(unit_frame(lu, scenario).drop(columns="geometry")).to_excel(xl, sheet_name="Units", index=False)
-        assumption_table(scenario.assumptions).to_excel(xl, sheet_name="Assumptions", index=False)
-        about_table(scenario, title=title, attribution=attribution).to_excel(xl, sheet_name="About", index=False)
+        _spreadsheet_safe(display_table(prof, enrolled=enrolled)).to_excel(xl, sheet_name="Lots")
+        units = pd.DataFrame(unit_frame(lu, scenario).drop(columns="geometry"))
+        _spreadsheet_safe(units).to_excel(xl, sheet_name="Units", index=False)
+        _spreadsheet_safe(assumption_table(scenario.assumptions)).to_excel(xl, sheet_name="Assumptions", index=False)
+        about = about_table(scenario, title=title, attribution=attribution)
+        _spreadsheet_safe(about).to_excel(xl, sheet_name="About", index=False)
         for ws in xl.book.worksheets:
             for i, col in enumerate(ws.columns, start=1):
                 width = max(len(str(c.value or "")) for c in col[:50])
@@ -111,8 +114,21 @@ def export_xlsx(lu: LotUnits, scenario: Scenario, prof: pd.DataFrame, *, title: 
 
 
 def safe_filename(text: str) -> str:
-    """`text` with every run of characters other than letters, digits, '_', '.' and '-' made one '_'."""
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "lots"
+    """The stem of a lots export's file name: `text` as geo.text.slug makes it ('lots' when nothing is left)."""
+    return slug(text, default="lots")
+
+
+def _spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with text cells, index labels and column names that a spreadsheet would run as a formula
+    (starting with =, +, - or @) prefixed with an apostrophe."""
+    out = frame.copy()
+    out.columns = pd.Index([formula_safe(c) for c in out.columns])
+    out.index = pd.Index([formula_safe(v) for v in out.index], name=out.index.name)
+    for name in out.columns:  # the lots tables have distinct column names
+        column = out[name]
+        if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
+            out[name] = pd.Series([formula_safe(v) for v in column], index=out.index, dtype=object)
+    return out
 
 
 # ---- the PDF summary ------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The lots map: units coloured by lot (others by need), the active lot outlined, served areas dashed
 red, unit and lot names as labels; and its legend items. Pure folium, drawn from `geo.out.mapview`'s
-base map and layer element; the page shows it through ui.map.
+base map (geo.out.basemap) and layer element (geo.out.geojson); the page shows it through ui.map.
 
 Each unit's tooltip starts '<b>Name (CODE)</b>': ui.lots reads the code of a clicked unit from it.
 """
@@ -18,7 +18,8 @@ import shapely
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
-from geo.out import mapview
+from geo.out.basemap import MapOptions, base_map
+from geo.out.geojson import FastGeoJson
 from geo.plan.lots.units import LotUnits
 
 #: Lot fill colours (Okabe-Ito first, then Tableau), distinct from the deprivation purples.
@@ -124,11 +125,11 @@ def _styles(keys: Sequence[str], colour: Mapping[str, str]) -> dict[str, dict[st
 
 
 def _label_layer(points: gpd.GeoDataFrame, texts: Sequence[str], *, style: str, div_class: str,
-                 name: str) -> mapview.FastGeoJson:
+                 name: str) -> FastGeoJson:
     """Text labels (DivIcons) centred on `points`, drawn with the inline CSS `style`."""
     frame = gpd.GeoDataFrame({"k": "", "html": [f"<div style='{style}'>{html.escape(str(t))}</div>" for t in texts]},
                              geometry=points.geometry.values, crs=points.crs)
-    return mapview.FastGeoJson(frame, styles={"": {}}, point="div", interactive=False, div_class=div_class, name=name)
+    return FastGeoJson(frame, styles={"": {}}, point="div", interactive=False, div_class=div_class, name=name)
 
 
 def lots_map(web: gpd.GeoDataFrame, lu: LotUnits, lot_codes: Mapping[str, Sequence[str]], *,
@@ -137,22 +138,22 @@ def lots_map(web: gpd.GeoDataFrame, lu: LotUnits, lot_codes: Mapping[str, Sequen
              interactive: bool = True, fit: str = "populated") -> folium.Map:
     """Units coloured by lot (others by need), the active lot outlined, served areas hatched in red.
 
-    `web` is `lu.units` in WGS84 (mapview.to_web). `fit='populated'` opens on where people live
+    `web` is `lu.units` in WGS84 (geo.out.geojson.to_web). `fit='populated'` opens on where people live
     (stable while lots change); 'lots' on the lots.
     """
     colour = {name: LOT_COLOURS[i % len(LOT_COLOURS)] for i, name in enumerate(lot_codes)}
     owner = {c: name for name, codes in lot_codes.items() for c in codes}
     keys, tips = _unit_keys_and_tips(web, lu, owner, active, set(served))
     minx, miny, maxx, maxy = fit_bounds(web, lu, lot_codes if fit == "lots" else None)
-    m = mapview.base_map((minx, miny, maxx, maxy), min_zoom=6, controls=interactive,
-                         attribution_control=bool(attribution) or interactive,
-                         options=mapview.MapOptions(tile_url=tile_url, tile_attribution=tile_attribution or "",
-                                                    attribution=attribution or ""))
+    m = base_map((minx, miny, maxx, maxy), min_zoom=6, controls=interactive,
+                 attribution_control=bool(attribution) or interactive,
+                 options=MapOptions(tile_url=tile_url, tile_attribution=tile_attribution or "",
+                                    attribution=attribution or ""))
     m.add_child(RefitWhenShown([[float(miny), float(minx)], [float(maxy), float(maxx)]]))
     # Chrome draws a black focus box around a clicked SVG path; the lot outline already shows the choice.
     cast(Figure, m.get_root()).header.add_child(Element("<style>.leaflet-interactive:focus{outline:none}</style>"),
                                   name="pw_lots_focus")
-    mapview.FastGeoJson(web.assign(k=keys, tip=tips), styles=_styles(keys, colour), sticky=True,
+    FastGeoJson(web.assign(k=keys, tip=tips), styles=_styles(keys, colour), sticky=True,
                         interactive=interactive, name="Units").add_to(m)
     if labels and lu.kind == "wards" and len(web) <= 80:
         free = web[~web["code"].isin(owner)]

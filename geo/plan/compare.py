@@ -1,21 +1,22 @@
 """Comparing two saved plans: the measures of each and a table of their differences (plan B − plan A).
 
 Pure helpers for the Compare plans page. The plans themselves are rebuilt and measured by geo.plan.hubs and
-geo.plan.patches; this module only lines the two up. Observed caseloads rest on counts of people, so any
+geo.plan.patch_table; this module only lines the two up. Observed caseloads rest on counts of people, so any
 figure that would show (or give away) a caseload below 5 reads "<5" or "–" (geo.privacy).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
 from geo.plan.hubs import NONE, HubPlan
-from geo.plan.patches import PatchPlan, balance_summary
+from geo.plan.patch_plan import PatchPlan
+from geo.plan.patch_table import balance_summary
 from geo.privacy import THRESHOLD, suppress
 
 COLUMNS = ["measure", "plan A", "plan B", "difference (B − A)"]
@@ -41,7 +42,7 @@ def hub_facts(plan: HubPlan, pockets: pd.DataFrame) -> HubFacts:
     minutes = minutes[np.isfinite(minutes)]
     return HubFacts(hub_share=plan.hub_share, covered_share=plan.covered_share, n_hubs=len(plan.hubs),
                     n_satellites=len(plan.satellites), venues=tuple(dict.fromkeys([*plan.hubs, *plan.satellites])),
-                    pockets=int(len(pockets)), uncovered_lsoas=int((~served).sum()),
+                    pockets=len(pockets), uncovered_lsoas=int((~served).sum()),
                     furthest_min=float(minutes.max()) if minutes.size else float("nan"),
                     estimate=bool(plan.estimate))
 
@@ -80,7 +81,8 @@ def hub_rows(a: HubFacts, b: HubFacts, venue_names: Mapping[str, str] | None = N
         ("Venues only in this plan", _names(only_a, names), _names(only_b, names),
          f"{len(only_a)} only in A, {len(only_b)} only in B"),
         ("Uncovered pockets", str(a.pockets), str(b.pockets), _diff(a.pockets, b.pockets)),
-        ("Uncovered LSOAs", str(a.uncovered_lsoas), str(b.uncovered_lsoas), _diff(a.uncovered_lsoas, b.uncovered_lsoas)),
+        ("Uncovered LSOAs", str(a.uncovered_lsoas), str(b.uncovered_lsoas),
+         _diff(a.uncovered_lsoas, b.uncovered_lsoas)),
         (f"Furthest LSOA served (min walk{est})", _num(a.furthest_min), _num(b.furthest_min),
          _diff(a.furthest_min, b.furthest_min)),
     ]
@@ -102,18 +104,18 @@ def patch_facts(table: pd.DataFrame, *, observed: bool) -> PatchFacts:
     bal = balance_summary(table)
     trips = table["longest_trip_min"].to_numpy(dtype="float64")
     trips = trips[np.isfinite(trips)]
-    return PatchFacts(n_patches=int(len(table)), min_caseload=bal["min"], max_caseload=bal["max"],
+    return PatchFacts(n_patches=len(table), min_caseload=bal["min"], max_caseload=bal["max"],
                       max_dev=bal["max_dev"], longest_trip_min=float(trips.max()) if trips.size else float("nan"),
                       estimate=bool(table["estimate"].any()), observed=observed)
 
 
 def _small(v: float) -> bool:
     """An observed caseload that would show as '<5'."""
-    return 0 < int(round(v)) < THRESHOLD
+    return 0 < round(v) < THRESHOLD
 
 
 def _caseload(v: float, observed: bool) -> str:
-    return suppress(int(round(v))) if observed else _num(v, "{:,.1f}")
+    return suppress(round(v)) if observed else _num(v, "{:,.1f}")
 
 
 def changed_lsoas(a: PatchPlan, b: PatchPlan) -> tuple[int, int]:
@@ -124,8 +126,8 @@ def changed_lsoas(a: PatchPlan, b: PatchPlan) -> tuple[int, int]:
     if not common:
         return 0, 0
     la, lb = list(a.labels), list(b.labels)
-    ia = {l: i for i, l in enumerate(la)}
-    ib = {l: i for i, l in enumerate(lb)}
+    ia = {label: i for i, label in enumerate(la)}
+    ib = {label: i for i, label in enumerate(lb)}
     overlap = np.zeros((len(la), len(lb)))
     for c in common:
         overlap[ia[a.assignment[c]], ib[b.assignment[c]]] += 1

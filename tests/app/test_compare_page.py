@@ -8,8 +8,12 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.plan import hubs, patches
 from geo import io
+from geo.assumptions import ReachAssumptions
+from geo.plan import caseload, hubs, patch_plan, patch_table, patches
+from geo.plan.need import need_table
+from geo.plan.patch_units import make_units
+from geo.plan.lsoa_travel import travel_times
 from tests.conftest import ROOT
 
 
@@ -25,8 +29,9 @@ def save_hub_plan(path, name: str, hub_ids: list[str]) -> None:
     """A plan made as the Hubs page makes one (hubs by hand), saved as it saves one."""
     ws = io.read_workspace(path)
     settings = hubs.HubSettings(n_hubs=len(hub_ids), budget_min=15.0, n_satellites=0)
-    tt = hubs.travel_times(ws.layer("lsoas"), ws.layer("venues"), roads=ws.layer("roads"), max_minutes=60.0)
-    plan = hubs.evaluate_plan(hubs.need_table(ws.layer("lsoas")), tt, hubs=hub_ids, satellites=[], settings=settings)
+    tt = travel_times(ws.layer("lsoas"), ws.layer("venues"), roads=ws.layer("roads"), max_minutes=60.0,
+                      assumptions=ReachAssumptions())
+    plan = hubs.evaluate_plan(need_table(ws.layer("lsoas")), tt, hubs=hub_ids, satellites=[], settings=settings)
     io.save_plan(path, kind=hubs.PLAN_KIND, name=name, payload=hubs.plan_payload(plan), meta=hubs.plan_meta(plan))
 
 
@@ -79,14 +84,14 @@ def test_two_hub_plans_side_by_side(ws_path):
 
 def test_two_patch_plans(ws_path):
     ws = io.read_workspace(ws_path)
-    settings = patches.CaseloadSettings(caseload=10.0, basis=patches.ESTIMATED)
-    cl, _ = patches.expected_caseload(ws.layer("lsoas"), ws.layer("participants"), settings=settings)
-    units = patches.make_units(ws.layer("lsoas"), cl, roads=ws.layer("roads"))
+    settings = caseload.CaseloadSettings(caseload=10.0, basis=caseload.ESTIMATED)
+    cl, _ = caseload.expected_caseload(ws.layer("lsoas"), ws.layer("participants"), settings=settings)
+    units = make_units(ws.layer("lsoas"), cl, roads=ws.layer("roads"))
     for name, n, lo, hi in (("Three", 3, 8.5, 11.5), ("Two", 2, 10.0, 20.0)):
         plan = patches.plan_patches(units, n_patches=n, lower=lo, upper=hi, settings=settings, time_limit_s=2.0)
-        table, _ = patches.patch_table(units, plan, lsoas=ws.layer("lsoas"))
-        io.save_plan(ws_path, kind=patches.PLAN_KIND, name=name, payload=patches.plan_payload(plan),
-                     meta=patches.plan_meta(plan, table))
+        table, _ = patch_table.patch_table(units, plan, lsoas=ws.layer("lsoas"), assumptions=ReachAssumptions())
+        io.save_plan(ws_path, kind=patch_plan.PLAN_KIND, name=name, payload=patch_plan.plan_payload(plan),
+                     meta=patch_table.plan_meta(plan, table))
     at = page()
     at.radio(key="compare_kind").set_value("Patches").run()
     assert not at.exception, at.exception

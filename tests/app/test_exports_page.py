@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from geo.out import exports
+from geo.out import png
 from tests.conftest import ROOT
 
 IDS = [f"pid{i:03d}" for i in range(12)]
@@ -36,7 +36,7 @@ def captured(monkeypatch):
 
 @pytest.fixture
 def no_chromium(monkeypatch):
-    monkeypatch.setattr(exports.shutil, "which", lambda name: None)
+    monkeypatch.setattr(png.shutil, "which", lambda name: None)
 
 
 def run_page(tiny_workspace_path, monkeypatch, *, meeting: bool = False) -> AppTest:

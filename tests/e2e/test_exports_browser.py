@@ -8,10 +8,10 @@ import io
 import pytest
 from PIL import Image
 
-from geo.io import assets
 from geo.analyse import deprivation, engagement
-from geo.out import exports, mapview
+from geo.io import assets
 from geo.model import validate_workspace
+from geo.out import exports, mapview
 from tests.conftest import ROOT, tiny_layers
 from tests.e2e.conftest import ARTIFACTS
 

@@ -11,9 +11,15 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from geo.plan import hubs, patches
 from geo.analyse.gaps import area_of_points
+from geo.assumptions import ReachAssumptions
 from geo.model import validate_layer
+from geo.plan import caseload, covering, hubs, patch_table, patches
+from geo.plan.need import need_table
+from geo.plan.patch_units import make_units
+from geo.plan.lsoa_travel import travel_times
+
+REACH = ReachAssumptions()
 
 LSOA_COLUMNS = {"LSOA11CD": "lsoa_code", "LSOA11NM": "lsoa_name", "pop_mid2015": "population",
                 "working_age_pop_mid2015": "working_age", "IMD_decile": "imd_decile", "IMD_rank": "imd_rank",
@@ -41,8 +47,8 @@ def wolverhampton(data_dir):
 def test_wolverhampton_hubs_on_straight_lines(wolverhampton, record_property):
     lsoas, venues = wolverhampton["lsoas"], wolverhampton["venues"]
     assert len(lsoas) == 158 and len(venues) == 18
-    need = hubs.need_table(lsoas)
-    tt = hubs.travel_times(lsoas, venues, max_minutes=60)
+    need = need_table(lsoas)
+    tt = travel_times(lsoas, venues, max_minutes=60, assumptions=REACH)
     assert not tt.network and tt.estimate
     assert "straight-line distance × 1.3 (estimate: no road network)" in tt.assumptions
     settings = hubs.HubSettings(n_hubs=5, budget_min=20, kinds=("library",), n_satellites=3,
@@ -54,7 +60,7 @@ def test_wolverhampton_hubs_on_straight_lines(wolverhampton, record_property):
     # proven optimum: the same as trying every choice of 5 of the 16 open libraries (4,368 choices)
     cover = tt.cover(20)
     allowed = hubs.candidate_mask(venues, ["library"])
-    _, best = hubs.brute_force_cover(need["need"].to_numpy(), cover, k=5, allowed=allowed)
+    _, best = covering.brute_force_cover(need["need"].to_numpy(), cover, k=5, allowed=allowed)
     assert plan.hub_need == pytest.approx(best)
     # keeping the central library fixed can only cost cover
     central = venues.loc[venues["name"].str.contains("Central", case=False), "venue_id"].iloc[0]
@@ -76,24 +82,25 @@ def test_wolverhampton_hubs_on_straight_lines(wolverhampton, record_property):
 
 def test_wolverhampton_patches_estimated_caseload(wolverhampton, record_property):
     lsoas, venues = wolverhampton["lsoas"], wolverhampton["venues"]
-    caseload, notes = patches.expected_caseload(lsoas, None, settings=patches.CaseloadSettings())
-    units = patches.make_units(lsoas, caseload)
+    expected, _ = caseload.expected_caseload(lsoas, None, settings=caseload.CaseloadSettings())
+    units = make_units(lsoas, expected)
     total = float(units.caseload.sum())
     n = max(1, round(total / 50))
     mean = total / n
     plan = patches.plan_patches(units, n_patches=n, lower=0.85 * mean, upper=1.15 * mean)
-    table, per = patches.patch_table(units, plan, lsoas=lsoas, venues=venues)
+    table, _ = patch_table.patch_table(units, plan, lsoas=lsoas, venues=venues, assumptions=REACH)
     assert table["within_bounds"].all() and (table["pieces"] == 1).all()
     assert table["lsoas"].sum() == 158 and table["estimate"].all()  # no roads: straight-line trips
-    b = patches.balance_summary(table)
+    b = patch_table.balance_summary(table)
     # and with the default bounds of 42.5-57.5 a worker, the page's default number of workers fits
     plan50 = patches.plan_patches(units, n_patches=round(total / 50), lower=42.5, upper=57.5)
-    t50, _ = patches.patch_table(units, plan50, lsoas=lsoas, venues=venues)
+    t50, _ = patch_table.patch_table(units, plan50, lsoas=lsoas, venues=venues, assumptions=REACH)
     figures = {"expected_caseload": round(total, 1), "workers_at_50": round(total / 50, 2), "patches": n,
                "caseload_range": f"{b['min']:.1f}–{b['max']:.1f}", "max_dev": round(b["max_dev"], 3),
                "lsoas_per_patch": f"{table['lsoas'].min()}–{table['lsoas'].max()}",
                "longest_trip_min": round(float(table["longest_trip_min"].max()), 1),
-               "patches_with_a_library_base": int(table["base"].ne("").sum() - table["base"].str.startswith("centre").sum()),
+               "patches_with_a_library_base": int(table["base"].ne("").sum()
+                                                  - table["base"].str.startswith("centre").sum()),
                "bounds_42_58_ok": bool(t50["within_bounds"].all()), "adjacency_notes": list(units.notes),
                "seconds": round(plan.seconds, 2)}
     print(f"\nWolverhampton patches (estimated caseload, straight-line trips): {figures}")

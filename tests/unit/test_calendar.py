@@ -11,7 +11,7 @@ import pytest
 
 from geo.out.calendar import london_vtimezone, session_uid, sessions_ics
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 STAMP = dt.datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
 
 
@@ -70,7 +70,7 @@ def test_rfc5545_essentials_uid_dtstamp_status():
     assert data.startswith(b"BEGIN:VCALENDAR\r\n") and data.rstrip().endswith(b"END:VCALENDAR")
     assert all(len(line) <= 75 for line in data.split(b"\r\n"))  # folded lines
     cal = icalendar.Calendar.from_ical(data)
-    assert [c.name for c in cal.subcomponents][0] == "VTIMEZONE"
+    assert next(c.name for c in cal.subcomponents) == "VTIMEZONE"
     events = _events(data)
     assert len(events) == 2  # the dropped session is left out
     uids = [str(e["uid"]) for e in events]

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 
 from geo.plan import compare
-from geo.plan.patches import PatchPlan
+from geo.plan.patch_plan import PatchPlan
 
 
 def patch_table(caseloads, trips=None, estimate=False):

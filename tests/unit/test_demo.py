@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
-import types
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -14,9 +15,11 @@ import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo import demo
+from geo import demo, io
+from geo.io import boundaries, demo_cli
 from geo.model import COHORTS, DOMAINS, PARTNER_KINDS, REFERRAL_SOURCES, SCHEMAS, VENUE_KINDS, validate_layer
 
+ROOT = Path(__file__).resolve().parents[2]
 LAYERS = ("wards", "lsoas", "roads", "venues", "bus_stops", "bus_routes", "partners", "participants")
 
 
@@ -261,38 +264,69 @@ def test_any_seed_gives_a_valid_borough(seed: int) -> None:
     assert_borough(demo.build_demo_layers(seed=seed))
 
 
-def _fake_io(monkeypatch: pytest.MonkeyPatch) -> list[tuple[object, dict, dict]]:
-    calls: list[tuple[object, dict, dict]] = []
-    fake = types.ModuleType("geo.io")
-
-    def write_workspace(path, layers, meta):  # noqa: ANN001 - mirrors geo.io's signature
-        calls.append((path, layers, meta))
-
-    fake.write_workspace = write_workspace  # type: ignore[attr-defined]
-    fake.demo_generator_hash = lambda: "abc123"  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "geo.io", fake)
-    import geo
-
-    monkeypatch.setattr(geo, "io", fake, raising=False)
-    return calls
-
-
-def test_cli_writes_through_geo_io(monkeypatch: pytest.MonkeyPatch, tmp_path, capsys) -> None:  # noqa: ANN001
-    calls = _fake_io(monkeypatch)
+def test_cli_writes_workspace_and_boundaries(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """`python -m geo.demo --seed 7 --out PATH` writes the workspace and the shipped boundary files."""
+    monkeypatch.setenv("PATCHWORK_BOUNDARIES_DIR", str(tmp_path / "boundaries"))
     out = tmp_path / "x" / "demo.gpkg"
-    assert demo.main(["--seed", "7", "--out", str(out)]) == 0
-    (path, written, meta), = calls
-    assert str(path) == str(out)
-    assert set(written) == set(LAYERS)
-    assert meta == {**demo.demo_meta(seed=7, scale=1), "generator_hash": "abc123"}
-    line = capsys.readouterr().out.strip()
-    assert "\n" not in line and str(out) in line and f"roads {len(written['roads']):,}" in line
+    assert demo_cli.main(["--seed", "7", "--out", str(out)]) == 0
+    meta = io.read_meta(out)
+    paths = boundaries.demo_boundary_paths()
+    assert {k: v for k, v in meta.items() if k != "content_id"} == {
+        **demo.demo_meta(seed=7, scale=1), "generator_hash": io.demo_generator_hash(),
+        "boundaries_id": boundaries.boundaries_id(paths)}
+    ws = io.read_workspace(out)
+    generated = demo.build_demo_layers(seed=7)
+    assert set(ws.layers) == set(LAYERS)
+    for name in LAYERS:
+        pd.testing.assert_frame_equal(pd.DataFrame(ws.layers[name]).drop(columns="geometry"),
+                                      pd.DataFrame(generated[name]).drop(columns="geometry"), check_exact=True)
+        assert ws.layers[name].geometry.geom_equals_exact(generated[name].geometry, tolerance=0).all()
+    for layer, path in paths.items():
+        assert path.name == f"demo_{layer}.geojson"
+        assert boundaries.boundaries_meta(path)["generator_hash"] == io.demo_generator_hash()
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert str(out) in lines[0] and f"roads {len(generated['roads']):,}" in lines[0]
+    assert all(str(p) in lines[1] for p in paths.values())
 
 
-def test_cli_default_paths(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # noqa: ANN001
-    calls = _fake_io(monkeypatch)
+def test_cli_default_paths(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Default output paths; only the shipped borough (seed 7, scale 1) gets boundary files."""
+    calls: list[tuple[object, dict[str, object]]] = []
+
+    def write_demo_workspace(path, layers, **kwargs):  # records instead of writing
+        calls.append((path, kwargs))
+        return dict(layers)
+
+    monkeypatch.setattr(demo_cli, "write_demo_workspace", write_demo_workspace)
+    monkeypatch.setenv("PATCHWORK_BOUNDARIES_DIR", str(tmp_path / "boundaries"))
     monkeypatch.chdir(tmp_path)
-    demo.main([])
-    demo.main(["--scale", "2"])
+    demo_cli.main([])
+    demo_cli.main(["--scale", "2"])
     assert [str(c[0]) for c in calls] == ["workspaces/demo.gpkg", "workspaces/demo_x2.gpkg"]
-    assert calls[1][2]["scale"] == "2"
+    assert [(c[1]["seed"], c[1]["scale"]) for c in calls] == [(7, 1), (7, 2)]
+    assert calls[0][1]["boundaries"] == boundaries.demo_boundary_paths() and calls[1][1]["boundaries"] is None
+    assert all(p.exists() for p in boundaries.demo_boundary_paths().values())
+
+
+@pytest.mark.parametrize("argv", [["--scale", "0"], ["--seed", "-1"]])
+def test_cli_rejects_bad_options(argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        demo_cli.main(argv)
+    assert exc.value.code == 2
+
+
+def test_generator_is_pure_and_entry_point_works() -> None:
+    """geo.demo never imports geo.io (geo.io imports geo.demo); `python -m geo.demo` still runs."""
+    probe = "import sys, geo.demo; print(sorted(m for m in sys.modules if m.startswith('geo.io')))"
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+    done = subprocess.run([sys.executable, "-m", "geo.demo", "--help"], cwd=ROOT, capture_output=True, text=True,
+                          check=True)
+    assert "--scale" in done.stdout and "--seed" in done.stdout and "--out" in done.stdout
+
+
+def test_generator_hash_covers_every_demo_module() -> None:
+    """demo_generator_hash reads geo/demo/*.py: no demo code may hide in a subfolder it would miss."""
+    folder = ROOT / "geo" / "demo"
+    assert sorted(folder.rglob("*.py")) == sorted(folder.glob("*.py"))

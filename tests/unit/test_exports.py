@@ -22,10 +22,10 @@ from openpyxl import load_workbook
 from PIL import Image
 from pypdf import PdfReader
 
-from geo.io import assets
 from geo.analyse import deprivation, engagement, gaps
-from geo.out import exports, mapview
+from geo.io import assets
 from geo.model import validate_workspace
+from geo.out import exports, gpkg, mapview, png
 from geo.privacy import suppress
 from tests.conftest import ROOT, tiny_layers
 
@@ -279,7 +279,7 @@ def test_pdf_without_map_says_why():
 
 
 def test_png_unavailable_without_chromium(monkeypatch):
-    monkeypatch.setattr(exports.shutil, "which", lambda name: None)
+    monkeypatch.setattr(png.shutil, "which", lambda name: None)
     assert "Chromium" in exports.png_unavailable_reason()
     with pytest.raises(exports.PngUnavailable, match="Chromium"):
         exports.html_to_png(b"<html></html>")
@@ -288,3 +288,36 @@ def test_png_unavailable_without_chromium(monkeypatch):
 def test_filename():
     assert exports.export_filename("Tiny Town (demo)", "map", "html", on=DAY) == \
         "patchwork-tiny-town-demo-map-2025-06-01.html"
+
+
+# ---- the one GeoPackage writer, formula-safe cells ---------------------------------
+def test_gpkg_bytes_writes_layers_and_tables_in_order(layers):
+    wards = layers["wards"]
+    table = pd.DataFrame({"key": ["a", "b"], "value": [pd.NA, "x"], "n": pd.array([1, None], dtype="Int64"),
+                          "ok": pd.array([True, False], dtype="boolean"), "parts": [["p", "q"], {"k": 1}]})
+    data = gpkg.gpkg_bytes({"wards": wards, "about": table})
+    got = pyogrio.list_layers(io.BytesIO(data))
+    assert [str(n) for n, _ in got] == ["wards", "about"] and got[0][1] == "Polygon" and got[1][1] is None
+    back = pyogrio.read_dataframe(io.BytesIO(data), layer="wards")
+    assert back.crs.to_epsg() == 27700 and list(back["ward_code"]) == list(wards["ward_code"])
+    about = pyogrio.read_dataframe(io.BytesIO(data), layer="about", read_geometry=False)
+    assert about["value"].isna().tolist() == [True, False] and about["parts"].tolist() == ['["p", "q"]', '{"k": 1}']
+    assert about["n"].isna().tolist() == [False, True] and about["ok"].tolist() == [True, False]
+    multi = gpkg.gpkg_bytes({"wards": wards}, promote_to_multi=True)
+    assert pyogrio.list_layers(io.BytesIO(multi))[0][1] == "MultiPolygon"
+    with pytest.raises(ValueError):
+        gpkg.gpkg_bytes({})
+
+
+def test_formula_cells_are_prefixed_in_csv_and_excel():
+    frame = pd.DataFrame({"name": ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "Mill Lane", "a=b"],
+                          "venues": [1.5, -2.0, 3.0, 4.0, 5.0, 6.0]})
+    text = exports.csv_bytes(frame, notes=["one\nnote"]).decode("utf-8-sig")
+    assert text.startswith("# one note\n")
+    back = pd.read_csv(io.StringIO(text), comment="#")
+    assert back["name"].tolist() == ["'=HYPERLINK(\"http://x\")", "'+1", "'-2", "'@SUM(A1)", "Mill Lane", "a=b"]
+    assert back["venues"].tolist() == [1.5, -2.0, 3.0, 4.0, 5.0, 6.0]  # numbers stay numbers
+    book = load_workbook(io.BytesIO(exports.excel_bytes({"Names": frame}, title="t", notes=[], generated_on=DAY)))
+    cells = [c for row in book["Names"].iter_rows(min_row=2) for c in row[:1]]
+    assert [c.value for c in cells][:4] == ["'=HYPERLINK(\"http://x\")", "'+1", "'-2", "'@SUM(A1)"]
+    assert all(c.data_type == "s" for c in cells)  # text, never a formula

@@ -14,12 +14,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point, box
 
-from geo.plan import hubs
+from geo.assumptions import ReachAssumptions
 from geo.model import DataError
-from geo.plan.patches import lsoa_adjacency
+from geo.out import plan_layers, plan_tables
+from geo.plan import covering, hubs
+from geo.plan import lsoa_travel as travel
+from geo.plan.need import need_notes, need_table
+from geo.plan.patch_units import lsoa_adjacency
 from tests.conftest import tiny_layers
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*non conformant file extension:RuntimeWarning")
+REACH = ReachAssumptions()
 
 
 def _cover(rows: list[list[int]], m: int) -> sp.csr_matrix:
@@ -36,8 +41,8 @@ COVER = _cover([[0, 2], [0, 2], [0], [4, 2], [4, 2], [4], [1, 2], [3]], 5)
 
 @pytest.mark.parametrize("k", [1, 2, 3, 4])
 def test_milp_equals_brute_force_on_hand_made_instance(k):
-    sol = hubs.max_cover(NEED, COVER, k=k)
-    best, value = hubs.brute_force_cover(NEED, COVER, k=k)
+    sol = covering.max_cover(NEED, COVER, k=k)
+    _, value = covering.brute_force_cover(NEED, COVER, k=k)
     assert sol.value == pytest.approx(value)
     assert len(sol.chosen) == k and sol.optimal and sol.gap == 0
     assert sol.bound == pytest.approx(value)
@@ -46,21 +51,21 @@ def test_milp_equals_brute_force_on_hand_made_instance(k):
 
 
 def test_fixed_hubs_stay_chosen_even_when_poor():
-    sol = hubs.max_cover(NEED, COVER, k=2, fixed=[3])  # venue 3 covers only 1 need
+    sol = covering.max_cover(NEED, COVER, k=2, fixed=[3])  # venue 3 covers only 1 need
     assert 3 in sol.chosen and len(sol.chosen) == 2
     assert sol.chosen[0] == 3  # fixed first
-    best, value = hubs.brute_force_cover(NEED, COVER, k=2, fixed=[3])
+    _, value = covering.brute_force_cover(NEED, COVER, k=2, fixed=[3])
     assert sol.value == pytest.approx(value) == 1 + 39  # venue 3 plus the best single venue (2)
 
 
 def test_more_fixed_hubs_than_asked_is_a_clear_error():
     with pytest.raises(DataError, match=r"2 hubs are already in place but only 1 hubs"):
-        hubs.max_cover(NEED, COVER, k=1, fixed=[0, 1])
+        covering.max_cover(NEED, COVER, k=1, fixed=[0, 1])
 
 
 def test_allowed_kinds_restrict_the_choice():
     allowed = np.array([True, True, False, True, True])
-    sol = hubs.max_cover(NEED, COVER, k=1, allowed=allowed)
+    sol = covering.max_cover(NEED, COVER, k=1, allowed=allowed)
     assert sol.chosen == (0,) or sol.chosen == (4,)
     assert sol.value == pytest.approx(30)
 
@@ -75,8 +80,8 @@ def test_milp_matches_brute_force_on_random_instances(data):
     k = data.draw(st.integers(1, m))
     fixed = data.draw(st.lists(st.integers(0, m - 1), max_size=min(2, k), unique=True))
     cover = sp.csr_matrix(dense)
-    sol = hubs.max_cover(need, cover, k=k, fixed=fixed)
-    _, value = hubs.brute_force_cover(need, cover, k=k, fixed=fixed)
+    sol = covering.max_cover(need, cover, k=k, fixed=fixed)
+    _, value = covering.brute_force_cover(need, cover, k=k, fixed=fixed)
     assert sol.value == pytest.approx(value)
     assert set(fixed) <= set(sol.chosen) and len(sol.chosen) == k
 
@@ -104,17 +109,17 @@ def grid():
 
 
 def test_need_weights_deprivation():
-    table = hubs.need_table(pd.DataFrame({"lsoa_code": ["a", "b", "c"], "working_age": [100, 100, None],
+    table = need_table(pd.DataFrame({"lsoa_code": ["a", "b", "c"], "working_age": [100, 100, None],
                                          "population": [0, 0, 200], "imd_decile": [1, 10, None]}))
     assert table["weight"].tolist() == [1.0, pytest.approx(0.1), 0.5]
     assert table["need"].tolist() == [100.0, pytest.approx(10.0), pytest.approx(200 * 0.62 * 0.5)]
     assert table["working_age_estimated"].tolist() == [False, False, True]
-    assert any("no deprivation decile" in n for n in hubs.need_notes(table))
+    assert any("no deprivation decile" in n for n in need_notes(table))
 
 
 def test_straight_line_times_are_labelled_estimates(grid):
     lsoas, venues = grid
-    tt = hubs.travel_times(lsoas, venues, max_minutes=30)
+    tt = travel.travel_times(lsoas, venues, max_minutes=30, assumptions=REACH)
     assert not tt.network and tt.estimate and tt.pair_estimate.all()
     assert any("straight-line distance × 1.3" in a for a in tt.assumptions)
     # cell 0's point is its centre (500, 500): venue a is there (0 min), venue c is 1,414 m away
@@ -128,8 +133,8 @@ def test_straight_line_times_are_labelled_estimates(grid):
 
 def test_plan_hubs_fixed_kinds_satellites_and_swap(grid):
     lsoas, venues = grid
-    need = hubs.need_table(lsoas)
-    tt = hubs.travel_times(lsoas, venues, max_minutes=40)
+    need = need_table(lsoas)
+    tt = travel.travel_times(lsoas, venues, max_minutes=40, assumptions=REACH)
     s = hubs.HubSettings(n_hubs=2, budget_min=17, kinds=("library",), fixed=("e",), n_satellites=2,
                          satellite_budget_min=17, satellite_kinds=(), min_satellite_need=1)
     plan = hubs.plan_hubs(need, tt, venues, s)
@@ -163,14 +168,15 @@ def test_plan_hubs_fixed_kinds_satellites_and_swap(grid):
 
 def test_budgets_outside_the_horizon_are_refused(grid):
     lsoas, venues = grid
-    tt = hubs.travel_times(lsoas, venues, max_minutes=20)
+    tt = travel.travel_times(lsoas, venues, max_minutes=20, assumptions=REACH)
     with pytest.raises(DataError, match="between 1 and 20 minutes"):
-        hubs.plan_hubs(hubs.need_table(lsoas), tt, venues, hubs.HubSettings(budget_min=30, satellite_budget_min=10))
+        hubs.plan_hubs(need_table(lsoas), tt, venues, hubs.HubSettings(budget_min=30, satellite_budget_min=10))
 
 
 def test_network_times_on_tiny_roads_are_no_shorter_than_straight_lines():
     layers = tiny_layers()
-    tt = hubs.travel_times(layers["lsoas"], layers["venues"], roads=layers["roads"], max_minutes=60)
+    tt = travel.travel_times(layers["lsoas"], layers["venues"], roads=layers["roads"], max_minutes=60,
+                             assumptions=REACH)
     assert tt.network
     straight = np.hypot(*(tt.origin_xy[tt.rows] - tt.candidate_xy[tt.cols]).T) / 80
     net = ~tt.pair_estimate
@@ -180,11 +186,11 @@ def test_network_times_on_tiny_roads_are_no_shorter_than_straight_lines():
 
 def test_exports_open_as_geopackage_and_csv(grid):
     lsoas, venues = grid
-    need = hubs.need_table(lsoas)
-    tt = hubs.travel_times(lsoas, venues, max_minutes=30)
+    need = need_table(lsoas)
+    tt = travel.travel_times(lsoas, venues, max_minutes=30, assumptions=REACH)
     plan = hubs.plan_hubs(need, tt, venues, hubs.HubSettings(n_hubs=2, budget_min=15, n_satellites=1,
                                                              satellite_budget_min=15, min_satellite_need=0))
-    data = hubs.plan_to_gpkg_bytes(hubs.plan_frames(plan, lsoas, venues, attribution="test data"))
+    data = plan_tables.plan_to_gpkg_bytes(plan_tables.hub_frames(plan, lsoas, venues, attribution="test data"))
     layers = {name: kind for name, kind in pyogrio.list_layers(_io.BytesIO(data))}
     assert layers == {"hub_sites": "Point", "hub_lsoas": "Polygon", "hub_catchments": "Polygon", "about": None}
     sites = pyogrio.read_dataframe(_io.BytesIO(data), layer="hub_sites")
@@ -194,7 +200,7 @@ def test_exports_open_as_geopackage_and_csv(grid):
     assert len(areas) == 9 and set(areas["served_by"]) <= {"hub", "satellite", "none"}
     about = pyogrio.read_dataframe(_io.BytesIO(data), layer="about")
     assert "test data" in about["value"].tolist()
-    text = hubs.hub_csv_bytes(plan, venues).decode("utf-8")
+    text = plan_tables.hub_csv_bytes(plan, venues).decode("utf-8")
     assert text.startswith("\ufeff# Patchwork hub plan") and "straight-line" in text
     table = pd.read_csv(_io.StringIO(text.lstrip("\ufeff")), comment="#")
     assert len(table) == 9 and {"lsoa_code", "served_by", "site", "site_name", "minutes"} <= set(table.columns)
@@ -204,7 +210,7 @@ def test_colour_groups_differ_for_touching_groups(grid):
     lsoas, _ = grid
     adj, _ = lsoa_adjacency(lsoas)
     labels = ["x", "x", "y", "z", "x", "y", "z", "z", None]
-    col = hubs.colour_groups(labels, adj)
+    col = plan_layers.colour_groups(labels, adj)
     coo = adj.tocoo()
     for i, j in zip(coo.row, coo.col):
         if labels[i] and labels[j] and labels[i] != labels[j]:

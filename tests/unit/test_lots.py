@@ -25,7 +25,7 @@ from geo.assumptions import (
     LotValueModel,
 )
 from geo.model import DataError
-from geo.out.lots_exports import export_csv, export_gpkg, export_xlsx, summary_pdf
+from geo.out.lots_exports import export_csv, export_gpkg, export_xlsx, safe_filename, summary_pdf
 from geo.plan.lots.contiguity import adjacency
 from geo.plan.lots.need import lsoa_needs
 from geo.plan.lots.profile import assess_lots, enrolled_per_lot, extension
@@ -358,3 +358,16 @@ def test_exports(tiny, tmp_path):
         pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 2
     one = summary_pdf(tiny, s, prof, lots=["West"])
     assert one.count(b"/Type /Page") - one.count(b"/Type /Pages") == 1
+
+
+def test_exports_never_hand_a_spreadsheet_a_formula(tiny):
+    s = make_scenario({"=HYPERLINK(1)": ["E05900001"], "@West": ["E05900002"]}, unit_layer="wards")
+    prof = assess_lots(tiny, s)
+    csv = export_csv(prof).decode("utf-8-sig")
+    assert "\n'=HYPERLINK(1)," in csv and "\n'@West," in csv
+    book = openpyxl.load_workbook(_io.BytesIO(export_xlsx(tiny, s, prof)))
+    lots_sheet, units = book["Lots"], book["Units"]
+    assert [c.value for c in lots_sheet["A"]][1:] == ["'=HYPERLINK(1)", "'@West"]
+    assert {c.value for c in units["A"]} >= {"'=HYPERLINK(1)", "'@West"}
+    assert all(c.data_type != "f" for ws in book.worksheets for row in ws.iter_rows() for c in row)
+    assert safe_filename("Kelderby lots: v2") == "kelderby-lots-v2" and safe_filename("  ") == "lots"

@@ -2,12 +2,12 @@
 
 import numpy as np
 
-from geo.analyse import engagement
 from geo import io
-from geo.out import mapview
+from geo.analyse import engagement
 from geo.analyse.gaps import gap_table
 from geo.analyse.catchment import catchment
 from geo.analyse.reach import compute_reach, reach_by_road
+from geo.out import mapview
 
 
 def test_reach_layers_catchment_and_gap_map(tiny_workspace_path):

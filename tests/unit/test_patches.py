@@ -22,11 +22,17 @@ from hypothesis import strategies as st
 from shapely.geometry import box
 
 from geo import io
-from geo.plan import patches
+from geo.assumptions import ReachAssumptions
 from geo.model import DataError
+from geo.out import plan_tables
+from geo.plan import caseload, patch_plan, patch_table, patches
+from geo.plan.patch_edits import PatchDesk
+from geo.plan.patch_plan import PatchPlan
+from geo.plan.patch_units import PatchUnits, lsoa_adjacency, make_units
 from tests.conftest import ROOT, tiny_layers
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*non conformant file extension:RuntimeWarning")
+REACH = ReachAssumptions()
 
 
 def grid_lsoas(rows: int, cols: int, holes: frozenset[int] = frozenset()) -> gpd.GeoDataFrame:
@@ -40,17 +46,17 @@ def grid_lsoas(rows: int, cols: int, holes: frozenset[int] = frozenset()) -> gpd
     return gpd.GeoDataFrame({"lsoa_code": codes, "population": 1500}, geometry=cells, crs=27700)
 
 
-def grid_units(rows: int, cols: int, caseload, holes=frozenset()) -> patches.PatchUnits:
+def grid_units(rows: int, cols: int, caseload, holes=frozenset()) -> PatchUnits:
     lsoas = grid_lsoas(rows, cols, holes)
     cl = pd.DataFrame({"lsoa_code": lsoas["lsoa_code"], "caseload": np.asarray(caseload, dtype=float)[:len(lsoas)]})
-    return patches.make_units(lsoas, cl)
+    return make_units(lsoas, cl)
 
 
-def check_partition(units: patches.PatchUnits, plan: patches.PatchPlan) -> np.ndarray:
+def check_partition(units: PatchUnits, plan: PatchPlan) -> np.ndarray:
     """Every LSOA in exactly one patch, every patch non-empty and in one piece; returns caseloads."""
     assert set(plan.assignment) == set(units.codes) and len(plan.assignment) == units.n
     assert set(plan.assignment.values()) == set(plan.labels)
-    assert all(p == 1 for p in patches.patch_pieces(units, plan).values())
+    assert all(p == 1 for p in patch_plan.patch_pieces(units, plan).values())
     return np.array([sum(units.caseload[i] for i, c in enumerate(units.codes) if plan.assignment[c] == label)
                      for label in plan.labels])
 
@@ -109,13 +115,32 @@ def test_separate_pieces_that_cannot_be_split_are_explained():
     # two islands of 3 and 1 LSOAs (no bridging): the island of 5 can hold no patch of 8–11
     lsoas = gpd.GeoDataFrame({"lsoa_code": ["a", "b", "c", "d"], "population": 1},
                              geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1), box(2, 0, 3, 1), box(10, 0, 11, 1)], crs=27700)
-    adj, notes = patches.lsoa_adjacency(lsoas, bridge=False)
-    units = patches.PatchUnits(codes=np.array(["a", "b", "c", "d"]), caseload=np.array([10.0, 10, 10, 5]),
+    adj, notes = lsoa_adjacency(lsoas, bridge=False)
+    units = PatchUnits(codes=np.array(["a", "b", "c", "d"]), caseload=np.array([10.0, 10, 10, 5]),
                                xy=np.array([[0.5, 0.5], [1.5, 0.5], [2.5, 0.5], [10.5, 0.5]]), adjacency=adj)
     with pytest.raises(DataError, match=r"separate piece of 1 LSOAs \(d\) has caseload 5"):
         patches.plan_patches(units, n_patches=4, lower=8, upper=11)
-    bridged, notes = patches.lsoa_adjacency(lsoas)
+    bridged, notes = lsoa_adjacency(lsoas)
     assert bridged[2, 3] and any("joined to its nearest LSOA" in n for n in notes)
+
+
+def test_squares_touching_only_at_a_corner_are_not_rook_neighbours_for_patches():
+    # a and b meet only at the corner (100, 100); c shares an edge with each
+    lsoas = gpd.GeoDataFrame({"lsoa_code": ["a", "b", "c"], "population": 1},
+                             geometry=[box(0, 0, 100, 100), box(100, 100, 200, 200), box(100, 0, 200, 100)], crs=27700)
+    rook, _ = lsoa_adjacency(lsoas, bridge=False)
+    queen, _ = lsoa_adjacency(lsoas, rule="queen", bridge=False)
+    assert not rook[0, 1] and rook[0, 2] and rook[1, 2]
+    assert queen[0, 1] and queen[0, 2] and queen[1, 2]
+    # so a patch of a and b is in two pieces under rook: it cannot hang together by the corner
+    cl = pd.DataFrame({"lsoa_code": ["a", "b", "c"], "caseload": [1.0, 1.0, 1.0]})
+    plan = PatchPlan(assignment={"a": "Patch 1", "b": "Patch 1", "c": "Patch 2"}, labels=("Patch 1", "Patch 2"),
+                     lower=0, upper=5)
+    assert patch_plan.patch_pieces(make_units(lsoas, cl), plan) == {"Patch 1": 2, "Patch 2": 1}
+    assert patch_plan.patch_pieces(make_units(lsoas, cl, rule="queen"), plan) == {"Patch 1": 1, "Patch 2": 1}
+    # and the planner never makes such a patch: two patches of a, b, c are {a, c} + {b} or {b, c} + {a}
+    made = patches.plan_patches(make_units(lsoas, cl), n_patches=2, lower=1, upper=2)
+    assert made.assignment["a"] != made.assignment["b"]
 
 
 def test_locked_patch_is_kept_and_moves_by_hand_update_the_balance():
@@ -126,7 +151,7 @@ def test_locked_patch_is_kept_and_moves_by_hand_update_the_balance():
     check_partition(units, plan)
     locked = plan.labels[0]
     members = sorted(c for c, p in plan.assignment.items() if p == locked)
-    plan = patches.set_locked(plan, [locked])
+    plan = patch_plan.set_locked(plan, [locked])
     # replanning with one more patch keeps the locked one exactly
     mean5 = units.caseload.sum() / 5
     lo, hi = 0.7 * mean5, 1.3 * mean5
@@ -137,18 +162,18 @@ def test_locked_patch_is_kept_and_moves_by_hand_update_the_balance():
     check_partition(units, again)
     # a locked patch cannot be edited by hand
     with pytest.raises(DataError, match="is locked"):
-        patches.move_lsoa(plan, members[0], plan.labels[1])
+        patch_plan.move_lsoa(plan, members[0], plan.labels[1])
     # move a boundary LSOA between two unlocked patches: it is pinned and the table's balance changes
-    free = [l for l in plan.labels if l != locked]
+    free = [label for label in plan.labels if label != locked]
     pos = {c: i for i, c in enumerate(units.codes)}
     code, to = next((c, plan.assignment[str(units.codes[j])]) for c, p in plan.assignment.items() if p in free
                     for j in units.adjacency[pos[c]].indices
                     if plan.assignment[str(units.codes[j])] in free and plan.assignment[str(units.codes[j])] != p)
     src = plan.assignment[code]
     lsoas = grid_lsoas(6, 6)
-    before, _ = patches.patch_table(units, plan, lsoas=lsoas)
-    moved = patches.move_lsoa(plan, code, to)
-    after, per = patches.patch_table(units, moved, lsoas=lsoas)
+    before, _ = patch_table.patch_table(units, plan, assumptions=REACH, lsoas=lsoas)
+    moved = patch_plan.move_lsoa(plan, code, to)
+    after, per = patch_table.patch_table(units, moved, assumptions=REACH, lsoas=lsoas)
     c = units.caseload[pos[code]]
     b, a = before.set_index("patch")["caseload"], after.set_index("patch")["caseload"]
     assert a[src] == pytest.approx(b[src] - c) and a[to] == pytest.approx(b[to] + c)
@@ -162,20 +187,20 @@ def test_locked_patch_is_kept_and_moves_by_hand_update_the_balance():
 
 def test_expected_caseload_observed_and_estimated():
     layers = tiny_layers()
-    table, notes = patches.expected_caseload(layers["lsoas"], layers["participants"],
-                                             settings=patches.CaseloadSettings(basis="observed"))
+    table, notes = caseload.expected_caseload(layers["lsoas"], layers["participants"],
+                                             settings=caseload.CaseloadSettings(basis="observed"))
     # 12 months to 1 March 2025: the 2 (Mar 2025) + 3 (Jul 2024) + 1 (Sep 2024) enrolments; 12 months on
     # the programme, so the caseload equals the enrolments.
     assert table["caseload"].sum() == pytest.approx(6.0)
     assert table.set_index("lsoa_code").loc["E01900001", "caseload"] == pytest.approx(2.0)
     assert any("12 months to 01/03/2025" in n for n in notes)
-    est, notes = patches.expected_caseload(layers["lsoas"], None, settings=patches.CaseloadSettings())
+    est, notes = caseload.expected_caseload(layers["lsoas"], None, settings=caseload.CaseloadSettings())
     assert (est["basis"] == "estimated").all() and est["caseload"].gt(0).all()
     assert any("assumption" in n for n in notes)
-    assert patches.caseload_text(3.2, observed=True) == "<5"
-    assert patches.caseload_text(3.2, observed=False) == "3.2"
+    assert caseload.caseload_text(3.2, observed=True) == "<5"
+    assert caseload.caseload_text(3.2, observed=False) == "3.2"
     with pytest.raises(DataError, match="Caseload per worker must be above 0"):
-        patches.expected_caseload(layers["lsoas"], None, settings=patches.CaseloadSettings(caseload=0))
+        caseload.expected_caseload(layers["lsoas"], None, settings=caseload.CaseloadSettings(caseload=0))
 
 
 def test_patch_table_on_tiny_workspace_and_exports():
@@ -183,20 +208,20 @@ def test_patch_table_on_tiny_workspace_and_exports():
 
     layers = tiny_layers()
     cl = pd.DataFrame({"lsoa_code": layers["lsoas"]["lsoa_code"], "caseload": [20.0, 25.0, 22.0, 23.0]})
-    units = patches.make_units(layers["lsoas"], cl, roads=layers["roads"])
+    units = make_units(layers["lsoas"], cl, roads=layers["roads"])
     plan = patches.plan_patches(units, n_patches=2, lower=40, upper=50)
-    table, per = patches.patch_table(units, plan, lsoas=layers["lsoas"], venues=layers["venues"],
-                                     roads=layers["roads"], road_keys=road_keys(layers["roads"], layers["wards"]))
+    table, per = patch_table.patch_table(units, plan, assumptions=REACH, lsoas=layers["lsoas"], venues=layers["venues"],
+                                         roads=layers["roads"], road_keys=road_keys(layers["roads"], layers["wards"]))
     assert table["lsoas"].sum() == 4 and table["venues"].sum() == 2 and table["within_bounds"].all()
     assert (table["pieces"] == 1).all() and not per["estimate"].all()  # some trips along the roads
     assert table["longest_trip_min"].gt(0).all()
-    frames = patches.plan_frames(plan, table, per, layers["lsoas"], observed=False)
-    data = patches.export_gpkg(frames)
+    frames = plan_tables.patch_frames(plan, table, per, layers["lsoas"], observed=False)
+    data = plan_tables.plan_to_gpkg_bytes(frames)
     got = dict(pyogrio.list_layers(_io.BytesIO(data)))
     assert set(got) == {"patches", "patch_lsoas", "about"}
     polys = pyogrio.read_dataframe(_io.BytesIO(data), layer="patches")
     assert sorted(polys["patch"]) == sorted(plan.labels) and polys.crs.to_epsg() == 27700
-    text = patches.patch_csv_bytes(table, observed=False).decode("utf-8")
+    text = plan_tables.patch_csv_bytes(table, observed=False).decode("utf-8")
     assert text.startswith("\ufeff# Patchwork patch plan")
 
 
@@ -211,20 +236,20 @@ def workspace(tiny_workspace_path, tmp_path):
 
 
 def test_saved_plan_round_trip_versions_and_stale_save(workspace):
-    plan = patches.PatchPlan(assignment={"E01900001": "Patch 1", "E01900002": "Patch 1", "E01900003": "Patch 2",
+    plan = PatchPlan(assignment={"E01900001": "Patch 1", "E01900002": "Patch 1", "E01900003": "Patch 2",
                                          "E01900004": "Patch 2"}, labels=("Patch 1", "Patch 2"), lower=1, upper=9,
                              locked=("Patch 2",), pinned=("E01900002",))
-    v1 = io.save_plan(workspace, kind=patches.PLAN_KIND, name="Two patches", payload=patches.plan_payload(plan))
-    info, payload = io.load_plan(workspace, kind=patches.PLAN_KIND, name="Two patches")
-    again = patches.plan_from_payload(payload)
+    v1 = io.save_plan(workspace, kind=patch_plan.PLAN_KIND, name="Two patches", payload=patch_plan.plan_payload(plan))
+    info, payload = io.load_plan(workspace, kind=patch_plan.PLAN_KIND, name="Two patches")
+    again = patch_plan.plan_from_payload(payload)
     assert again == plan and info.version == v1 == 1
-    v2 = io.save_plan(workspace, kind=patches.PLAN_KIND, name="Two patches", payload=payload, expected_version=1)
+    v2 = io.save_plan(workspace, kind=patch_plan.PLAN_KIND, name="Two patches", payload=payload, expected_version=1)
     assert v2 == 2
     with pytest.raises(io.StalePlanError, match="changed elsewhere"):  # the other tab still had version 1
-        io.save_plan(workspace, kind=patches.PLAN_KIND, name="Two patches", payload=payload, expected_version=1)
-    assert [p.name for p in io.list_plans(workspace, kind=patches.PLAN_KIND)] == ["Two patches"]
-    io.delete_plan(workspace, kind=patches.PLAN_KIND, name="Two patches", expected_version=2)
-    assert io.list_plans(workspace, kind=patches.PLAN_KIND) == []
+        io.save_plan(workspace, kind=patch_plan.PLAN_KIND, name="Two patches", payload=payload, expected_version=1)
+    assert [p.name for p in io.list_plans(workspace, kind=patch_plan.PLAN_KIND)] == ["Two patches"]
+    io.delete_plan(workspace, kind=patch_plan.PLAN_KIND, name="Two patches", expected_version=2)
+    assert io.list_plans(workspace, kind=patch_plan.PLAN_KIND) == []
 
 
 SAVER = """
@@ -249,7 +274,7 @@ def test_killed_save_leaves_the_previous_or_the_new_plan(workspace):
     script = SAVER.format(root=str(ROOT), path=str(workspace))
     rng = np.random.default_rng(11)
     last_round = 0
-    for attempt in range(3):
+    for _ in range(3):
         proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         assert proc.stdout.readline().strip() == b"ready"  # imports done: now it saves and saves
         time.sleep(rng.uniform(0.05, 0.4))
@@ -290,16 +315,62 @@ def test_workspace_opens_straight_after_a_save_killed_mid_commit(workspace):
 
 def test_observed_caseloads_are_suppressed_in_exports():
     layers = tiny_layers()
-    cl, _ = patches.expected_caseload(layers["lsoas"], layers["participants"],
-                                      settings=patches.CaseloadSettings(basis="observed"))  # 2, 3, 0, 1
-    units = patches.make_units(layers["lsoas"], cl)
+    cl, _ = caseload.expected_caseload(layers["lsoas"], layers["participants"],
+                                      settings=caseload.CaseloadSettings(basis="observed"))  # 2, 3, 0, 1
+    units = make_units(layers["lsoas"], cl)
     plan = patches.plan_patches(units, n_patches=2, lower=1, upper=5)
-    table, per = patches.patch_table(units, plan, lsoas=layers["lsoas"])
-    frames = patches.plan_frames(plan, table, per, layers["lsoas"], observed=True)
+    table, per = patch_table.patch_table(units, plan, assumptions=REACH, lsoas=layers["lsoas"])
+    frames = plan_tables.patch_frames(plan, table, per, layers["lsoas"], observed=True)
     assert set(frames["patch_lsoas"]["caseload"]) <= {"0", "<5"}
     assert set(frames["patches"]["caseload"]) <= {"<5", "5", "6"}
     small = frames["patches"]["caseload"] == "<5"
     assert frames["patches"].loc[small, "workers"].isna().all()
-    text = patches.patch_csv_bytes(table, observed=True).decode("utf-8")
+    text = plan_tables.patch_csv_bytes(table, observed=True).decode("utf-8")
     rows = pd.read_csv(_io.StringIO(text.lstrip("\ufeff")), comment="#", dtype=str)
     assert set(rows["caseload"]) <= {"<5", "5", "6"} and "base_x" not in rows.columns
+
+
+# ------------------------------------------------------------------------------------------- the page's desk
+
+
+def test_patch_desk_plans_locks_moves_rebalances_and_reopens():
+    rng = np.random.default_rng(7)
+    units = grid_units(5, 5, rng.uniform(1, 3, 25))
+    mean = units.caseload.sum() / 3
+    desk = PatchDesk()
+    assert desk.plan is None and desk.locks() == ()
+    with pytest.raises(LookupError):
+        desk.current()
+    first = patches.plan_patches(units, n_patches=3, lower=0.8 * mean, upper=1.2 * mean)
+    desk = desk.planned(first)
+    assert desk.generation == 1 and desk.error is None
+    locked = desk.with_locks(["Patch 2"])
+    assert locked.plan.locked == ("Patch 2",) and locked.generation == 1  # an edit, not a new plan
+    assert locked.locks() == (("Patch 2", first.members("Patch 2")),)
+    failed = locked.failed("no room")
+    assert failed.error == "no room" and failed.plan is locked.plan  # the previous plan stays on show
+    pos = units.position
+    code, to = next((c, first.assignment[str(units.codes[j])]) for c, p in first.assignment.items() if p == "Patch 1"
+                    for j in units.adjacency[pos[c]].indices if first.assignment[str(units.codes[j])] == "Patch 3")
+    moved = failed.moved(code, to)
+    assert moved.plan.assignment[code] == to and code in moved.plan.pinned
+    with pytest.raises(DataError, match="is locked"):
+        moved.moved(first.members("Patch 2")[0], "Patch 1")
+    near, targets = patch_plan.move_targets(units, moved.plan, code)
+    assert to not in targets and "Patch 1" in near and set(targets) == {"Patch 1", "Patch 2"}
+    balanced = moved.rebalanced(units, time_limit_s=1.0)
+    assert balanced.plan.assignment[code] == to and balanced.plan.members("Patch 2") == first.members("Patch 2")
+    reopened = balanced.reopened(first)
+    assert reopened.generation == 2 and reopened.plan is first and reopened.error is None
+    assert reopened.cleared().plan is None and reopened.cleared().generation == 2
+
+
+def test_caseload_settings_are_checked_when_made():
+    with pytest.raises(DataError) as err:
+        caseload.CaseloadSettings(caseload=-1, engagement_rate=2.0, basis="guess")
+    problems = {p.column: p.message for p in err.value.problems}
+    assert set(problems) == {"caseload", "engagement_rate", "basis"}
+    assert "Caseload per worker must be above 0" in problems["caseload"]
+    s = caseload.CaseloadSettings()
+    assert (s.caseload, s.months_on_programme) == (50.0, 12.0)
+    assert caseload.CaseloadSettings.from_dict({**s.to_dict(), "caseload": "40", "unknown": 1}).caseload == 40.0
