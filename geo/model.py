@@ -256,6 +256,14 @@ _GEOM_FAMILY = {
 }
 
 
+def _booleans(index: pd.Index, true: np.ndarray, false: np.ndarray) -> pd.Series:
+    """A nullable boolean column: True where `true`, False where `false`, NA elsewhere."""
+    values = np.full(len(index), None, dtype=object)
+    values[true] = True
+    values[false] = False
+    return pd.Series(pd.array(values, dtype="boolean"), index=index)
+
+
 def coerce_column(series: pd.Series, kind: Kind) -> tuple[pd.Series, pd.Series]:
     """Return (coerced, bad_mask): bad_mask marks non-null inputs that could not be coerced."""
     notnull = series.notna()
@@ -280,14 +288,12 @@ def coerce_column(series: pd.Series, kind: Kind) -> tuple[pd.Series, pd.Series]:
             return series.astype("boolean"), pd.Series(False, index=series.index)
         if pd.api.types.is_numeric_dtype(series):
             num = pd.to_numeric(series, errors="coerce")
-            out = pd.Series(pd.NA, index=series.index, dtype="boolean")
-            out[(num == 1).fillna(False).astype(bool)] = True
-            out[(num == 0).fillna(False).astype(bool)] = False
+            out = _booleans(series.index, (num == 1).fillna(False).to_numpy(dtype=bool),
+                            (num == 0).fillna(False).to_numpy(dtype=bool))
             return out, notnull & out.isna()
         text = series.astype("string").str.strip().str.lower()
-        out = pd.Series(pd.NA, index=series.index, dtype="boolean")
-        out[text.isin(truthy).fillna(False).astype(bool)] = True
-        out[text.isin(falsy).fillna(False).astype(bool)] = False
+        out = _booleans(series.index, text.isin(truthy).fillna(False).to_numpy(dtype=bool),
+                        text.isin(falsy).fillna(False).to_numpy(dtype=bool))
         bad = notnull & out.isna()
         return out, bad
     if kind == "date":
@@ -348,23 +354,23 @@ def validate_layer(
     if wrong.sum() > 20:
         problems.append(Problem(src, f"{int(wrong.sum()) - 20} more rows have the wrong geometry type."))
 
-    for col in schema.columns:
-        if col.name not in out.columns:
+    for spec in schema.columns:
+        if spec.name not in out.columns:
             continue
-        coerced, bad = coerce_column(out[col.name], col.kind)
+        coerced, bad = coerce_column(out[spec.name], spec.kind)
         for i in np.flatnonzero(bad.to_numpy())[:20]:
-            problems.append(Problem(src, f"value {out[col.name].iloc[i]!r} is not a valid {col.kind}.",
-                                    row=int(i) + 1, column=col.name,
+            problems.append(Problem(src, f"value {out[spec.name].iloc[i]!r} is not a valid {spec.kind}.",
+                                    row=int(i) + 1, column=spec.name,
                                     fix="Correct the value or leave it blank."))
         if bad.sum() > 20:
             problems.append(Problem(src, f"{int(bad.sum()) - 20} more rows have invalid values.",
-                                    column=col.name))
-        if col.required:
+                                    column=spec.name))
+        if spec.required:
             null = coerced.isna() & ~bad
             for i in np.flatnonzero(null.to_numpy())[:20]:
                 problems.append(Problem(src, "required value is blank.", row=int(i) + 1,
-                                        column=col.name, fix="Fill it in or remove the row."))
-        out[col.name] = coerced
+                                        column=spec.name, fix="Fill it in or remove the row."))
+        out[spec.name] = coerced
 
     id_col = schema.columns[0]
     if id_col.required and id_col.name in out.columns:

@@ -45,7 +45,8 @@ def band(counts: np.ndarray | pd.Series | Iterable[int]) -> np.ndarray:
     arr = np.asarray(list(counts) if not isinstance(counts, (np.ndarray, pd.Series)) else counts,
                      dtype="int64")
     idx = np.digitize(arr, [1, THRESHOLD, 10])
-    return np.asarray(BANDS, dtype=object)[idx]
+    labels: np.ndarray = np.asarray(BANDS, dtype=object)[idx]
+    return labels
 
 
 def secondary_suppress(
