@@ -2,10 +2,10 @@
 #   make setup   .venv (pip, requirements.txt + requirements-dev.txt) + node_modules (npm ci) + static/vendor/ assets
 #   make demo    workspaces/demo.gpkg (the deterministic demo borough)
 #   make run     the app on http://127.0.0.1:8501 (.streamlit/config.toml)
-#   make test    pytest over tests/ (PYTEST_ARGS="tests/unit -x" to narrow)
+#   make test    make lint, then pytest over tests/ (PYTEST_ARGS="tests/unit -x" to narrow; LINT=0 skips lint)
 #   make bench   benchmarks in bench/ (BENCH_ARGS="name ..." to pick)
-#   make lint    ruff, mypy, duplicate code, module sizes (LINT_PATHS="geo/plan" to narrow;
-#                one check alone: make lint-ruff | lint-mypy | lint-dup | lint-size)
+#   make lint    ruff, mypy, duplicate code, module sizes, layers (LINT_PATHS="geo/plan" to narrow;
+#                one check alone: make lint-ruff | lint-mypy | lint-dup | lint-size | lint-layers)
 # Each step is idempotent: setup re-runs only what changed (requirements*.txt,
 # package.json/package-lock.json, scripts/vendor.py) or went missing.
 
@@ -43,7 +43,7 @@ MYPY_PATHS ?= $(or $(LINT_PATHS),geo ui)
 MYPY_FLAGS ?= $(if $(LINT_PATHS),--follow-imports=silent)
 DUP_PATHS ?= $(or $(LINT_PATHS),geo ui pages app.py)
 SIZE_PATHS ?= $(LINT_PATHS)
-LINT_CHECKS := ruff mypy dup size
+LINT_CHECKS := ruff mypy dup size layers
 
 .PHONY: help setup demo run test bench clean lint $(addprefix lint-,$(LINT_CHECKS))
 
@@ -79,9 +79,10 @@ $(DEMO): $(wildcard $(ROOT)/geo/demo/*.py) $(wildcard $(ROOT)/geo/io/*.py) $(ROO
 run: setup demo
 	cd $(ROOT) && $(VENV)/bin/streamlit run app.py
 
-# Once `make lint` passes on the tree, make the tests depend on it:
-# test: setup demo lint
-test: setup demo
+# The tests run after the checks: a type error, a style finding, duplicated code, an oversized module
+# or an import across layers fails `make test` (so CI). LINT=0 skips them while iterating on tests.
+LINT ?= 1
+test: setup demo $(if $(filter 1,$(LINT)),lint)
 	cd $(ROOT) && $(PY) -m pytest -q -ra $(PYTEST_ARGS)
 
 # Every check runs (one failing does not stop the others); the last line names those that failed.
@@ -89,7 +90,7 @@ lint: $(VENV_STAMP)
 	@failed=""; \
 	for c in $(LINT_CHECKS); do $(MAKE) --no-print-directory -f $(firstword $(MAKEFILE_LIST)) lint-$$c || failed="$$failed lint-$$c"; done; \
 	if [ -n "$$failed" ]; then echo "lint: FAILED:$$failed" >&2; exit 1; fi; \
-	echo "lint: OK (ruff, mypy, duplicate code, module sizes)"
+	echo "lint: OK (ruff, mypy, duplicate code, module sizes, layers)"
 
 lint-ruff: $(VENV_STAMP)
 	@echo "== lint-ruff: ruff check $(RUFF_PATHS)"
@@ -111,6 +112,11 @@ lint-size: $(VENV_STAMP)
 	@echo "== lint-size: geo/ ui/ modules <= 500 lines, pages/ <= 200"
 	@cd $(ROOT) && $(PY) scripts/check_sizes.py $(SIZE_PATHS) \
 	  || { echo "lint-size: FAILED: modules over the size limit above" >&2; exit 1; }
+
+lint-layers: $(VENV_STAMP)
+	@echo "== lint-layers: geo/ never imports Streamlit or ui/; packages import only the layers below; no cycles"
+	@cd $(ROOT) && $(PY) scripts/check_layers.py \
+	  || { echo "lint-layers: FAILED: imports across layers above (docs/architecture.md)" >&2; exit 1; }
 
 bench: setup
 	cd $(ROOT) && $(PY) -m bench $(BENCH_ARGS)

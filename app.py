@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from ui import auth, meeting
+
 st.set_page_config(page_title="Patchwork", page_icon=str(Path(__file__).parent / "ui" / "favicon.png"), layout="wide")
 
 pages = [

@@ -31,13 +31,14 @@ import shapely
 from scipy.sparse.csgraph import breadth_first_order
 
 from bench.harness import benchmark
+from geo import assumptions
 from geo.assumptions import ReachAssumptions
 from geo.io import data_dir
 from geo.model import validate_layer
 from geo.plan import caseload, covering, patch_plan, patches
+from geo.plan.lsoa_travel import travel_times
 from geo.plan.need import need_table
 from geo.plan.patch_units import PatchUnits, make_units
-from geo.plan.lsoa_travel import travel_times
 
 WMCA = "E47000007"
 BOROUGHS = ("E08000025", "E08000026", "E08000027", "E08000028", "E08000029", "E08000030", "E08000031")
@@ -164,7 +165,7 @@ def hubs_wmca(case: dict):
 @functools.lru_cache(maxsize=1)
 def _patch_case() -> dict:
     data = wmca()
-    cl, _ = caseload.expected_caseload(data["lsoas"], None, settings=caseload.CaseloadSettings(basis="estimated"))
+    cl, _ = caseload.expected_caseload(data["lsoas"], None, settings=assumptions.CaseloadSettings(basis="estimated"))
     units = make_units(data["lsoas"], cl)
     mean = float(units.caseload.sum()) / N_PATCHES
     case = {"units": units, "lower": (1 - TOLERANCE) * mean, "upper": (1 + TOLERANCE) * mean, "n": N_PATCHES}

@@ -20,13 +20,12 @@ import functools
 import numpy as np
 
 from bench.harness import benchmark
-from geo.assumptions import ReachAssumptions
+from geo.assumptions import ReachAssumptions, RouteAssumptions
 from geo.plan import routes as rt
 from geo.plan.blackouts import bank_holidays_between
 from geo.plan.popup_rules import PlanRules
 from geo.plan.popup_venues import gaps_with_points
 from geo.plan.popups import propose_plan
-from geo.plan.route_settings import RouteAssumptions
 from geo.plan.travel import travel_times
 
 START = dt.date(2026, 11, 30)
@@ -36,8 +35,8 @@ DRIVE_M_PER_MIN = RouteAssumptions().drive_m_per_min
 
 @functools.lru_cache(maxsize=1)
 def _demo() -> dict:
-    from geo.analyse import engagement, gaps
     from geo import io
+    from geo.analyse import engagement, gaps
     from geo.analyse.network import build_graph
     from geo.analyse.reach import compute_reach
 

@@ -147,7 +147,7 @@ def environment() -> dict[str, Any]:
             {k: info.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
             for info in threadpool_info()
         ]
-    except Exception:  # noqa: BLE001 - optional detail only
+    except Exception:
         pass
     return env
 
@@ -188,7 +188,7 @@ def run_one(b: Benchmark, *, repeat: int | None = None, with_baseline: bool = Tr
             else:
                 out["speedup_checked"] = True
                 out["passed"] = out["passed"] and (out["speedup"] or 0.0) >= b.min_speedup
-    except Exception as exc:  # noqa: BLE001 - a broken benchmark is reported, not fatal
+    except Exception as exc:
         out["passed"] = False
         out["error"] = f"{type(exc).__name__}: {exc}"
         out["traceback"] = traceback.format_exc()
@@ -230,7 +230,8 @@ def report(results: list[dict[str, Any]], env: dict[str, Any]) -> str:
         ))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     for i, row in enumerate(rows):
-        lines.append("  ".join(cell.ljust(w) if j == 0 else cell.rjust(w) for j, (cell, w) in enumerate(zip(row, widths))))
+        cells = (cell.ljust(w) if j == 0 else cell.rjust(w) for j, (cell, w) in enumerate(zip(row, widths)))
+        lines.append("  ".join(cells))
         if i == 0:
             lines.append("  ".join("-" * w for w in widths))
     for r in results:
@@ -270,7 +271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(report(results, env))
 
     record = {
-        "when": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "when": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "argv": list(sys.argv[1:] if argv is None else argv),
         "environment": env,
         "results": [{k: v for k, v in r.items() if k != "traceback"} for r in results],

@@ -394,3 +394,72 @@ class LotValueModel:
     @property
     def is_default(self) -> bool:
         return self == LotValueModel()
+
+
+# ---- caseload (patches) ----------------------------------------------------------------------------
+OBSERVED = "observed"
+ESTIMATED = "estimated"
+AUTO = "auto"
+BASES = (AUTO, OBSERVED, ESTIMATED)
+
+#: Label of each positive field, for messages.
+_POSITIVE = {"caseload": "Caseload per worker", "months_on_programme": "Months on the programme",
+             "delivery_months": "Delivery period", "window_months": "Enrolment window"}
+
+
+@dataclass(frozen=True)
+class CaseloadSettings:
+    """How expected caseload is worked out (see the module notes)."""
+
+    caseload: float = DEFAULT_CASELOAD                  # participants one worker supports at once
+    months_on_programme: float = DEFAULT_MONTHS_ON_PROGRAMME
+    basis: str = AUTO                                   # observed, estimated or auto (observed when participants exist)
+    window_months: int = 12
+    engagement_rate: float = LotValueModel.engagement_rate
+    delivery_months: float = LotValueModel.delivery_months
+
+    def __post_init__(self) -> None:
+        problems: list[Problem] = []
+        for name, label in _POSITIVE.items():
+            v = getattr(self, name)
+            if not (isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v > 0):
+                problems.append(Problem("patches", f"{label} must be above 0, got {v!r}.", column=name))
+        rate = self.engagement_rate
+        if not (isinstance(rate, (int, float)) and 0 < rate <= 1):
+            problems.append(Problem("patches", f"Engagement rate must be between 0 and 1, got {rate!r}.",
+                                    column="engagement_rate"))
+        if self.basis not in BASES:
+            problems.append(Problem("patches", f"unknown caseload basis {self.basis!r}; use observed, estimated or "
+                                               "auto.", column="basis"))
+        if problems:
+            raise DataError(problems)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> CaseloadSettings:
+        """From a saved plan's settings: known keys only, each cast to its field's type."""
+        base = cls()
+        return cls(**{k: type(getattr(base, k))(d[k]) for k in base.to_dict() if k in d})
+
+
+# ---- routes (the van) -------------------------------------------------------------------------------
+ROUTE_BOUNDS: dict[str, Bound] = {
+    "drive_kmh": Bound("Average driving speed", "km/h", 2.0, 80.0, 1.0,
+                       "An assumption: edit it for your area."),
+}
+
+
+@dataclass(frozen=True)
+class RouteAssumptions:
+    """How a day's route is timed when it is driven."""
+
+    drive_kmh: float = 30.0
+
+    def __post_init__(self) -> None:
+        check_fields(self, ROUTE_BOUNDS, source="route assumptions")
+
+    @property
+    def drive_m_per_min(self) -> float:
+        return float(self.drive_kmh) * 1000 / 60

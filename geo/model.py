@@ -9,8 +9,9 @@ and reports *every* problem at once as a `DataError`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal, Mapping
+from typing import Literal
 
 import geopandas as gpd
 import numpy as np

@@ -7,7 +7,7 @@ Every count of participants that reaches a screen, tooltip, table or export pass
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd

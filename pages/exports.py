@@ -7,8 +7,9 @@ import datetime as dt
 import streamlit as st
 
 from geo.analyse import deprivation
-from geo.out import exports, mapview
 from geo.model import COHORTS
+from geo.out import exports, mapview
+from ui import assumptions as assumptions_ui
 from ui import exporting as ex
 from ui import meeting
 from ui import workspace as wsp
@@ -56,8 +57,10 @@ try:
 except FileNotFoundError as exc:
     leaflet = None
     st.error(f"The map files cannot be made: {exc}")
+gap_view, reach, weights = wsp.gap_view(ws.id), assumptions_ui.reach(), assumptions_ui.gap_weights()
 bundle = ex.ExportBundle(
     ws=ws, path=path, view=view, eng=eng,
+    gap_table=lambda: wsp.gap_result(ws.id, ws, gap_view, reach, weights).table,
     map_=ex.outreach_map(ws, view, eng),  # no base tiles: they need the network
     legends=ex.map_legends(ws, view), kpis=ex.kpis(ws, view, eng), plans=ex.saved_plans(path),
     today=dt.date.today(), leaflet=leaflet,
@@ -78,8 +81,9 @@ with left:
         st.download_button("Download map image (PNG)", data=bundle.png, file_name=bundle.filename("map", "png"),
                            mime="image/png", icon=":material/image:", key="dl_png", on_click="ignore")
 
-    st.markdown("**Briefing pack (PDF)**: key figures, the map, the top gaps, a plan, and the data "
-                "sources.")
+    st.markdown("**Briefing pack (PDF)**: key figures, the map, the top gaps (as on the Gaps page), a plan, "
+                "and the data sources.")
+    st.caption(assumptions_ui.used_caption(reach, weights, where="the Map or Gaps page"))
     labels = ["No plan"] + [ex.plan_label(p) for p in bundle.plans]
     picked = st.selectbox("Plan to include", labels, key="export_plan",
                           help="Saved plans of this workspace (lots, patches, hubs, sessions).")

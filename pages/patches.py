@@ -6,11 +6,11 @@ from typing import Any
 
 import streamlit as st
 
-from geo import io
+from geo import assumptions, io
 from geo.assumptions import DEFAULT_CASELOAD, DEFAULT_MONTHS_ON_PROGRAMME
 from geo.model import DataError
 from geo.out import plan_layers, plan_tables
-from geo.plan import caseload, patch_plan, patch_table
+from geo.plan import patch_plan, patch_table
 from geo.plan.patch_edits import PatchDesk
 from ui import assumptions as assumptions_ui
 from ui import meeting, planning
@@ -22,8 +22,8 @@ from ui.plans import PlanKind, forget_loaded, saved_plans_panel
 
 ensure_app_navigation()
 
-BASIS_LABELS = {caseload.OBSERVED: "Observed enrolments (participants layer)",
-                caseload.ESTIMATED: "Estimated from need (workless residents)"}
+BASIS_LABELS = {assumptions.OBSERVED: "Observed enrolments (participants layer)",
+                assumptions.ESTIMATED: "Estimated from need (workless residents)"}
 PLANS = PlanKind(kind=patch_plan.PLAN_KIND, prefix="patch", title="Saved patch plans",
                  placeholder="e.g. Ten patches, 50 a worker",
                  describe=lambda p: f"{p.meta.get('patches', '?')} patches")
@@ -38,7 +38,7 @@ st.markdown("Split the area into one **patch** a worker: whole LSOAs, each patch
             "caseload (participants supported at once) within the bounds you set, and compact around the "
             "worker's base. Lock a patch to keep it; move an LSOA by hand and rebalance the rest.")
 
-bases_allowed = [caseload.OBSERVED, caseload.ESTIMATED] if ws.has("participants") else [caseload.ESTIMATED]
+bases_allowed = [assumptions.OBSERVED, assumptions.ESTIMATED] if ws.has("participants") else [assumptions.ESTIMATED]
 
 # ---- caseload model -------------------------------------------------------------------------------
 c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
@@ -52,9 +52,9 @@ months = c3.number_input("Months on the programme", min_value=1.0, max_value=48.
                          help="Participants active at once = enrolments per month × this.")
 rule = c4.radio("Neighbours", ["rook", "queen"], key="patch_rule",
                 format_func={"rook": "share a border", "queen": "touch at all"}.get)
-observed = basis == caseload.OBSERVED
+observed = basis == assumptions.OBSERVED
 try:
-    settings = caseload.CaseloadSettings(caseload=float(per_worker), months_on_programme=float(months), basis=basis)
+    settings = assumptions.CaseloadSettings(caseload=float(per_worker), months_on_programme=float(months), basis=basis)
     cl_notes = planning.patch_caseload(ws.id, ws, settings)[1]
     with st.spinner("Finding which LSOAs are neighbours…"):
         units = planning.patch_units(ws.id, ws, settings, rule)

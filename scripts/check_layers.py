@@ -111,7 +111,7 @@ def module_cycles(root: Path) -> list[str]:
         stack.append(m)
         for n in sorted(graph[m]):
             if state.get(n) == 1:
-                cycle = stack[stack.index(n):] + [n]
+                cycle = [*stack[stack.index(n):], n]
                 found.append("import cycle: " + " -> ".join(cycle))
             elif n not in state:
                 visit(n)

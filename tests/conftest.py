@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point, box
 

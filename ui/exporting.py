@@ -11,27 +11,29 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, TypeVar
 
 import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo.io import assets
-from geo.analyse import deprivation, gaps, hours, reach
-from geo.out import exports, mapview
 from geo import io
+from geo.analyse import deprivation
 from geo.analyse.engagement import RoadEngagement, filter_participants
+from geo.io import assets
 from geo.model import PARTNER_KINDS, VENUE_KINDS, Workspace
+from geo.out import exports, mapview
 from geo.privacy import BANDS, suppress
 from ui import workspace as wsp
 
 #: Plan kinds the app saves (geo.io.save_plan); exports list the saved plans of each.
 PLAN_KINDS: tuple[str, ...] = ("lots", "patches", "hubs", "sessions", "popups", "routes", "scenarios")
 ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
 BAND_LABELS = {"none": "nobody engaged", "<5": "fewer than 5", "5–9": "5 to 9", "10+": "10 or more"}
 
 
@@ -86,8 +88,8 @@ def map_legends(ws: Workspace, view: MapView) -> list[exports.Legend]:
                     [(pal[d - 1], f"{d}" + (" most deprived" if d == 1 else " least deprived" if d == 10 else ""))
                      for d in range(1, 11)]))
     if "engagement" in view.shown and ws.has("roads"):
-        pal = mapview.band_colours(meeting=view.meeting)
-        out.append(("Participants per road", [(pal[b], BAND_LABELS[b]) for b in BANDS]))
+        bands = mapview.band_colours(meeting=view.meeting)
+        out.append(("Participants per road", [(bands[b], BAND_LABELS[b]) for b in BANDS]))
     if "venues" in view.shown and ws.has("venues"):
         kinds = set(ws.layer("venues")["kind"].astype(str))
         out.append(("Venues", [(mapview.VENUE_COLOURS[k], v) for k, v in VENUE_KINDS.items() if k in kinds]))
@@ -143,6 +145,8 @@ class ExportBundle:
     kpis: list[tuple[str, str]]
     plans: list[io.PlanInfo]
     today: dt.date
+    #: The ranked gap table the Gaps page shows (ui.workspace.gap_result(...).table), made on demand.
+    gap_table: Callable[[], pd.DataFrame]
     leaflet: dict[str, str] | None = None
     notes: list[str] = field(default_factory=list)
     _memo: dict[str, Any] = field(default_factory=dict)
@@ -151,11 +155,12 @@ class ExportBundle:
     def __post_init__(self) -> None:
         self.notes = exports.data_notes(self.ws.meta)
 
-    def _once(self, key: str, make: Callable[[], Any]) -> Any:
+    def _once(self, key: str, make: Callable[[], T]) -> T:
         with self._lock:
             if key not in self._memo:
                 self._memo[key] = make()
-            return self._memo[key]
+            value: T = self._memo[key]
+            return value
 
     @property
     def ids(self) -> frozenset[str]:
@@ -184,19 +189,8 @@ class ExportBundle:
             bands_only=self.view.meeting))
 
     def top_gaps(self) -> pd.DataFrame:
-        def make() -> pd.DataFrame:
-            ws = self.ws
-            road_table = (gaps.road_lsoas(ws.layer("roads"), self.eng, ws.layer("lsoas"))
-                          if self.eng is not None and ws.has("roads") and ws.has("participants") else None)
-            reach_lsoas = None
-            if ws.has("venues"):  # the Gaps page's defaults: every venue that is not closed
-                venues, _ = hours.usable_venues(ws.layer("venues"))
-                reach_lsoas = reach.compute_reach(
-                    ws.layer("roads") if ws.has("roads") else None, venues, lsoas=ws.layer("lsoas"),
-                    bus_stops=ws.layer("bus_stops") if ws.has("bus_stops") else None,
-                    bus_routes=ws.layer("bus_routes") if ws.has("bus_routes") else None).lsoas
-            return exports.top_gaps(ws.layer("lsoas"), reach_lsoas=reach_lsoas, road_table=road_table, n=10)
-        return self._once("gaps", make)
+        """The Gaps page's table (its view, weights and reach assumptions: `gap_table`), top ten."""
+        return self._once("gaps", lambda: exports.top_gaps(self.gap_table(), n=10))
 
     def plan_frames(self) -> dict[str, pd.DataFrame]:
         def make() -> dict[str, pd.DataFrame]:
@@ -229,7 +223,8 @@ class ExportBundle:
     def html(self) -> bytes:
         return self._once("html", lambda: exports.standalone_html(
             self.map_, assets=self.leaflet or {}, title=self.title,
-            subtitle=f"{self.subtitle}; exported {self.today:%d %B %Y}", notes=self.notes, legends=self.legends, participant_ids=self.ids))
+            subtitle=f"{self.subtitle}; exported {self.today:%d %B %Y}", notes=self.notes, legends=self.legends,
+            participant_ids=self.ids))
 
     def png(self) -> bytes:
         return self._once("png", lambda: exports.html_to_png(self.html()))

@@ -12,14 +12,15 @@ from typing import Any, cast
 import pandas as pd
 import streamlit as st
 
+from geo import assumptions
 from geo.analyse.adjacency import Rule
 from geo.assumptions import ReachAssumptions
 from geo.model import Workspace
 from geo.out.mapview import MapOptions
 from geo.plan import caseload, hubs, patch_table, patches
+from geo.plan.lsoa_travel import TravelTimes
 from geo.plan.patch_plan import PatchPlan
 from geo.plan.patch_units import PatchUnits, make_units
-from geo.plan.lsoa_travel import TravelTimes
 from ui import workspace as wsp
 from ui.map import tile_settings
 
@@ -58,14 +59,14 @@ def reopen_hub_plan(ws: Workspace, payload: Mapping[str, Any], tt: TravelTimes) 
 
 # ---- patches --------------------------------------------------------------------------------------
 @st.cache_resource(show_spinner=False, max_entries=16)
-def patch_caseload(ws_id: str, _ws: Workspace, settings: caseload.CaseloadSettings
+def patch_caseload(ws_id: str, _ws: Workspace, settings: assumptions.CaseloadSettings
                    ) -> tuple[pd.DataFrame, list[str]]:
     people = _ws.layer("participants") if _ws.has("participants") else None
     return caseload.expected_caseload(_ws.layer("lsoas"), people, settings=settings)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def patch_units(ws_id: str, _ws: Workspace, settings: caseload.CaseloadSettings, rule: str = "rook") -> PatchUnits:
+def patch_units(ws_id: str, _ws: Workspace, settings: assumptions.CaseloadSettings, rule: str = "rook") -> PatchUnits:
     """Units of a patch plan; `rule` is 'rook' or 'queen' (anything else is a DataError from geo)."""
     cl, _ = patch_caseload(ws_id, _ws, settings)
     roads = _ws.layer("roads") if _ws.has("roads") else None
@@ -75,7 +76,7 @@ def patch_units(ws_id: str, _ws: Workspace, settings: caseload.CaseloadSettings,
 @st.cache_resource(show_spinner=False, max_entries=32)
 def patch_plan(ws_id: str, _ws: Workspace, _units: PatchUnits, key: tuple[Any, ...], n: int, lower: float,
                upper: float, locked: tuple[tuple[str, tuple[str, ...]], ...],
-               settings: caseload.CaseloadSettings) -> PatchPlan:
+               settings: assumptions.CaseloadSettings) -> PatchPlan:
     """Patches planned afresh around the locked ones (`key` names the units: workspace, caseload, rule)."""
     return patches.plan_patches(_units, n_patches=n, lower=lower, upper=upper,
                                 locked={label: codes for label, codes in locked}, settings=settings, time_limit_s=8.0)
@@ -90,9 +91,9 @@ def plan_patch_table(ws: Workspace, units: PatchUnits, plan: PatchPlan, reach: R
                                    graph=wsp.road_graph(ws.id, ws), road_keys=wsp.road_keys(ws.id, ws))
 
 
-def observed(ws: Workspace, settings: caseload.CaseloadSettings) -> bool:
+def observed(ws: Workspace, settings: assumptions.CaseloadSettings) -> bool:
     """Whether a patch plan's caseloads are observed counts of people (then small ones are suppressed)."""
-    return caseload.basis_used(settings, have_people=ws.has("participants")) == caseload.OBSERVED
+    return caseload.basis_used(settings, have_people=ws.has("participants")) == assumptions.OBSERVED
 
 
 #: How the Patches page shows the columns of `geo.out.plan_tables.patch_screen_table`.

@@ -20,14 +20,14 @@ import pandas as pd
 import streamlit as st
 
 from geo.analyse.network import RoadGraph
-from geo.assumptions import ReachAssumptions
+from geo.assumptions import ROUTE_BOUNDS, ReachAssumptions, RouteAssumptions
 from geo.model import DataError, Workspace
 from geo.out import mapview
 from geo.out.popup_layers import frame_bounds, open_on
 from geo.out.route_layers import ROUTE_LEGEND, ROUTE_LEGEND_TITLE, add_route_to_map, route_layers
 from geo.plan.blackouts import next_monday
 from geo.plan.popup_draft import SessionPlanDraft
-from geo.plan.route_settings import ROUTE_BOUNDS, RouteAssumptions, kmh_to_m_per_min, walk_kmh
+from geo.plan.route_settings import kmh_to_m_per_min, walk_kmh
 from geo.plan.route_stops import (
     STOP_COLUMNS,
     STOP_KINDS,

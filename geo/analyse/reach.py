@@ -52,11 +52,6 @@ from geo.analyse.paths import bounded_distance, distance_from, source_pairs, val
 from geo.analyse.transit import STOP_ROUTE_M, route_params, route_rides, stop_onward_minutes
 from geo.assumptions import DEFAULT_REACH, ReachAssumptions
 
-# Deprecated aliases: use ReachAssumptions (geo.assumptions), the one source of every reach default.
-# Still imported by geo.plan.hubs, patches, popups and routes; removed once those take ReachAssumptions.
-WALK_M_PER_MIN = DEFAULT_REACH.walk_m_per_min
-DETOUR_FACTOR = DEFAULT_REACH.detour_factor
-
 #: Reach-time bands for the map, in order.
 BANDS: tuple[str, ...] = ("<10", "10–20", "20–30", "30+")
 BAND_EDGES_MIN: tuple[float, ...] = (10.0, 20.0, 30.0)

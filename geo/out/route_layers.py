@@ -41,7 +41,8 @@ def _rounded(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def stop_badge_html(badge: str, text: str) -> str:
     """A numbered stop (or "B" for the base) with its label, for a DivIcon."""
     colour = BASE_BLACK if badge == "B" else ROUTE_RED
-    return (f"<div class='pw-route-stop' style='display:flex;align-items:center;gap:4px;transform:translate(-12px,-12px)'>"
+    return ("<div class='pw-route-stop' "
+            f"style='display:flex;align-items:center;gap:4px;transform:translate(-12px,-12px)'>"
             f"<span style='display:inline-block;min-width:22px;height:22px;border-radius:11px;background:"
             f"{colour};color:#fff;font:700 12px/22px sans-serif;text-align:center;"
             f"border:2px solid #fff;box-shadow:0 0 0 1px #0b0c0c'>{html.escape(badge)}</span>"

@@ -92,7 +92,8 @@ def run_sheet_html(sessions: pd.DataFrame, venues: pd.DataFrame | None = None, *
     esc = html.escape
     parts = [(f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{esc(title)}</title>"
               f"<style>{SHEET_CSS}</style></head><body>"),
-             f"<h1>{esc(title)}</h1><p class='note noprint'>Print this page (Ctrl+P): each day starts on a new sheet.</p>"]
+             f"<h1>{esc(title)}</h1>"
+             "<p class='note noprint'>Print this page (Ctrl+P): each day starts on a new sheet.</p>"]
     if len(s) == 0:
         parts.append("<p>No sessions.</p>")
     for d, day in s.groupby("date", sort=True):

@@ -22,7 +22,6 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from geo import text
-from geo.analyse import gaps
 from geo.out.privacy_guard import safe_table
 
 _SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -174,18 +173,18 @@ def aggregate_tables(aggregates: Mapping[str, gpd.GeoDataFrame]) -> dict[str, pd
     return {labels.get(k, k): pd.DataFrame(v.drop(columns=v.geometry.name)) for k, v in aggregates.items()}
 
 
-def top_gaps(lsoas: gpd.GeoDataFrame, *, reach_lsoas: pd.DataFrame | None = None,
-             road_table: pd.DataFrame | None = None, n: int = 10) -> pd.DataFrame:
-    """The `n` highest gap scores from geo.analyse.gaps.gap_table (default weights, overall IMD), short
-    and readable. `reach_lsoas` is `ReachResult.lsoas` (None: reach left out, the reason says
-    "reach not known"); `road_table` is geo.analyse.gaps.road_lsoas(...) (None: no engagement data)."""
-    t = gaps.gap_table(pd.DataFrame(lsoas.drop(columns=lsoas.geometry.name)), reach_lsoas, road_table)
+def top_gaps(table: pd.DataFrame, *, n: int = 10) -> pd.DataFrame:
+    """The first `n` rows of a computed geo.analyse.gaps.gap_table (the one the Gaps page shows, with
+    its weights and measure), short and readable. Minutes to a venue are left out when reach was not
+    known (every `best_min` missing)."""
+    t = table
+    reach_known = "best_min" in t.columns and bool(t["best_min"].notna().any())
     cols = [c for c in ("rank", "lsoa_code", "lsoa_name", "decile", "best_min", "pct_engaged",
                         "score", "reason") if c in t.columns]
     out = t[cols].head(n).copy()
     for col, digits in (("score", 2), ("pct_engaged", 0), ("best_min", 0)):
         if col in out.columns:
             out[col] = out[col].astype("float64").round(digits)
-    if reach_lsoas is None:
+    if not reach_known:
         out = out.drop(columns=["best_min"], errors="ignore")
     return out.rename(columns={"best_min": "minutes_to_venue"})

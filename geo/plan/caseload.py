@@ -6,73 +6,22 @@ layer where there is one (enrolments in the last `window_months` up to the lates
 "observed"), else from need (estimated workless residents × engagement rate ÷ delivery months, as on
 the Lots page: "estimated").
 
-`CaseloadSettings` is validated when it is made (a bad value is a `DataError` naming the field). Its
-caseload and months defaults come from `geo.assumptions`, the engagement rate and delivery period from
-the lots value model, so each default is written once.
+`CaseloadSettings` (geo.assumptions) is validated when it is made (a bad value is a `DataError` naming
+the field); its engagement rate and delivery period default to the lot value model's, so each default
+is written once.
 """
 
 from __future__ import annotations
-
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from geo.analyse.gaps import area_of_points
-from geo.assumptions import DEFAULT_CASELOAD, DEFAULT_MONTHS_ON_PROGRAMME
-from geo.assumptions import LotValueModel as LotAssumptions
+from geo.assumptions import AUTO, ESTIMATED, OBSERVED, CaseloadSettings
 from geo.model import DataError, Problem
 from geo.plan.lots.need import lsoa_needs
 from geo.privacy import suppress
-
-OBSERVED = "observed"
-ESTIMATED = "estimated"
-AUTO = "auto"
-BASES = (AUTO, OBSERVED, ESTIMATED)
-
-#: Label of each positive field, for messages.
-_POSITIVE = {"caseload": "Caseload per worker", "months_on_programme": "Months on the programme",
-             "delivery_months": "Delivery period", "window_months": "Enrolment window"}
-
-
-@dataclass(frozen=True)
-class CaseloadSettings:
-    """How expected caseload is worked out (see the module notes)."""
-
-    caseload: float = DEFAULT_CASELOAD                  # participants one worker supports at once
-    months_on_programme: float = DEFAULT_MONTHS_ON_PROGRAMME
-    basis: str = AUTO                                   # observed, estimated or auto (observed when participants exist)
-    window_months: int = 12
-    engagement_rate: float = LotAssumptions.engagement_rate
-    delivery_months: float = LotAssumptions.delivery_months
-
-    def __post_init__(self) -> None:
-        problems = []
-        for name, label in _POSITIVE.items():
-            v = getattr(self, name)
-            if not (isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v) and v > 0):
-                problems.append(Problem("patches", f"{label} must be above 0, got {v!r}.", column=name))
-        rate = self.engagement_rate
-        if not (isinstance(rate, (int, float)) and 0 < rate <= 1):
-            problems.append(Problem("patches", f"Engagement rate must be between 0 and 1, got {rate!r}.",
-                                    column="engagement_rate"))
-        if self.basis not in BASES:
-            problems.append(Problem("patches", f"unknown caseload basis {self.basis!r}; use observed, estimated or "
-                                               "auto.", column="basis"))
-        if problems:
-            raise DataError(problems)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> CaseloadSettings:
-        """From a saved plan's settings: known keys only, each cast to its field's type."""
-        base = cls()
-        return cls(**{k: type(getattr(base, k))(d[k]) for k in base.to_dict() if k in d})
 
 
 def basis_used(settings: CaseloadSettings, *, have_people: bool) -> str:

@@ -15,8 +15,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components
 
+from geo.assumptions import CaseloadSettings
 from geo.model import DataError, Problem
-from geo.plan.caseload import CaseloadSettings
 from geo.plan.patch_units import PatchUnits
 
 PLAN_KIND = "patches"

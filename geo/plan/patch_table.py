@@ -19,10 +19,10 @@ from numpy.typing import NDArray
 from geo.analyse.gaps import area_of_points
 from geo.analyse.network import RoadGraph, build_graph, geometry_xy
 from geo.assumptions import ReachAssumptions
+from geo.plan.lsoa_travel import minutes_between
 from geo.plan.need import need_at, need_table
 from geo.plan.patch_plan import PatchPlan, assignment_index, patch_pieces
 from geo.plan.patch_units import PatchUnits
-from geo.plan.lsoa_travel import minutes_between
 
 
 def _open_venues(venues: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -36,8 +36,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components, depth_first_order, minimum_spanning_tree
 
+from geo.assumptions import CaseloadSettings
 from geo.model import DataError, Problem
-from geo.plan.caseload import CaseloadSettings
 from geo.plan.patch_plan import PatchPlan, assignment_index, patch_labels
 from geo.plan.patch_units import PatchUnits
 

@@ -111,7 +111,8 @@ def _session_problems(r: dict[Any, Any], rules: PlanRules) -> list[tuple[str, st
     if hol is not None and not rules.ordinary_in_school_holidays and not r["family"]:
         rows.append((sid, (f"{d:%a %d %b} falls in {hol.name}: only family sessions with childcare are planned "
                            "in school holidays.")))
-    if hol is not None and r["family"] and not rules.family_in_school_holidays and not rules.ordinary_in_school_holidays:
+    if (hol is not None and r["family"] and not rules.family_in_school_holidays
+            and not rules.ordinary_in_school_holidays):
         rows.append((sid, f"{d:%a %d %b} falls in {hol.name}, and no sessions are planned in school holidays."))
     return rows
 

@@ -76,10 +76,7 @@ def plan_payload(sessions: pd.DataFrame, rules: PlanRules, *, notes: Sequence[st
 def plan_from_payload(payload: Mapping[str, Any]) -> tuple[pd.DataFrame, PlanRules]:
     rules = rules_from_dict(payload["rules"])
     sessions = pd.DataFrame(payload.get("sessions", []))
-    if len(sessions) == 0:
-        sessions = pd.DataFrame(columns=list(SESSION_COLUMNS))
-    else:
-        sessions = normalise_sessions(sessions)
+    sessions = pd.DataFrame(columns=list(SESSION_COLUMNS)) if len(sessions) == 0 else normalise_sessions(sessions)
     return sessions, rules
 
 
@@ -199,7 +196,8 @@ class SessionPlanDraft:
             return DraftEdit(self, False)
         rows = self._aligned(table)
         if rows is None:
-            return DraftEdit(self, False, ("The edited table does not hold this plan's sessions: open the plan again.",))
+            return DraftEdit(self, False,
+                             ("The edited table does not hold this plan's sessions: open the plan again.",))
         base = self.sessions.reset_index(drop=True)
         edited = base.copy()
         for col in EDITABLE_COLUMNS:

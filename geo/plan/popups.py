@@ -8,9 +8,10 @@ week), `propose_plan` places sessions at venues near the top gaps (`geo.analyse.
   enough): frequency follows need.
 - **Which venue.** For each gap, venues of the chosen kinds within `max_minutes` walk of the gap's
   population-weighted point (road network where there is one, else straight line × the detour factor of
-  the `ReachAssumptions`, labelled an estimate; `geo.plan.popup_venues`), ranked by minutes less a bonus for what helps people come (step-free access, childcare,
-  wi-fi, toilets, a quiet room, free to use, and a bus route that stops near both the venue and the
-  area). With no venue in range, the nearest two are offered and the reason says so.
+  the `ReachAssumptions`, labelled an estimate; `geo.plan.popup_venues`), ranked by minutes less a
+  bonus for what helps people come (step-free access, childcare, wi-fi, toilets, a quiet room, free to
+  use, and a bus route that stops near both the venue and the area). With no venue in range, the nearest
+  two are offered and the reason says so.
 - **When.** Sessions of a gap are spread evenly over the period; each goes to the day closest to its
   target that keeps every hard rule:
   * the venue is open for the whole session: its structured `opening_hours` where readable, else the

@@ -31,8 +31,8 @@ from numpy.typing import ArrayLike, NDArray
 from pyproj import Transformer
 from scipy.sparse.csgraph import dijkstra
 
-from geo.analyse.network import EdgePoints, RoadGraph, snap_points, with_sources
 from geo.analyse.hours import Week
+from geo.analyse.network import EdgePoints, RoadGraph, snap_points, with_sources
 from geo.assumptions import ReachAssumptions
 from geo.model import CRS, DataError, Problem
 from geo.plan.clock import DAY_MIN, fmt_hhmm, parse_hhmm, parse_optional_hhmm
@@ -190,7 +190,7 @@ def best_order(minutes: ArrayLike, *, durations: Numbers, earliest: Numbers, lat
                 cur = labels[idx]
                 for lab in labs:
                     s = lab[0] + leg
-                    if s < lo:  # noqa: PLR1730 - the innermost loop: a comparison is cheaper than max()
+                    if s < lo:
                         s = lo
                     if s > hi + eps or s + d + b > end + eps:
                         continue

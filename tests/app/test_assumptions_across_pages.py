@@ -88,10 +88,36 @@ def test_popups_plan_against_the_gap_weights_set_on_the_gaps_page(app):
     caption = _captions(app)
     assert "deprivation 0, working-age population 2" in caption and "as set on" in caption
     # the pop-up planner's gaps are the Gaps page's, in the same order
-    from ui import workspace as wsp
     from geo.assumptions import GapWeights
+    from ui import workspace as wsp
 
     weights = app.session_state["assumptions.gap_weights"]
     assert weights == GapWeights(deprivation=0.0, population=2.0)
     assert gaps_order[0] == "E01900003"
     _ = wsp  # the page reads wsp.gap_result with these weights (see pages/popups.py)
+
+
+def test_exports_serve_the_gaps_page_table(app):
+    """The briefing pack's top gaps are the Gaps page's: same weights, same order."""
+    app.switch_page("pages/gaps.py").run()
+    app.slider(key="gapw_deprivation").set_value(0.0).run()
+    app.slider(key="gapw_population").set_value(2.0).run()
+    gaps_codes = list(app.dataframe[0].value["Code"])
+    app.switch_page("pages/exports.py").run()
+    assert not app.exception, app.exception
+    assert "deprivation 0, working-age population 2" in _captions(app)
+
+    from geo.assumptions import DEFAULT_REACH
+    from geo.out import exports
+    from ui import exporting as ex
+    from ui import workspace as wsp
+
+    ws = wsp.current_workspace()
+    table = wsp.gap_result(ws.id, ws, wsp.gap_view(ws.id), DEFAULT_REACH,
+                           app.session_state["assumptions.gap_weights"]).table
+    first, last = ex.enrolment_range(ws)
+    view = ex.MapView(start=first, end=last, cohorts=(), index="imd", shown=frozenset())
+    bundle = ex.ExportBundle(ws=ws, path=wsp.workspace_path(), view=view, eng=None, map_=None,  # type: ignore[arg-type]
+                             legends=[], kpis=[], plans=[], today=first, gap_table=lambda: table)
+    assert list(bundle.top_gaps()["lsoa_code"]) == gaps_codes[:10]
+    assert list(bundle.top_gaps()["lsoa_code"]) == list(exports.top_gaps(table)["lsoa_code"])

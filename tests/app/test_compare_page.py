@@ -8,12 +8,12 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import io
+from geo import assumptions, io
 from geo.assumptions import ReachAssumptions
 from geo.plan import caseload, hubs, patch_plan, patch_table, patches
+from geo.plan.lsoa_travel import travel_times
 from geo.plan.need import need_table
 from geo.plan.patch_units import make_units
-from geo.plan.lsoa_travel import travel_times
 from tests.conftest import ROOT
 
 
@@ -84,7 +84,7 @@ def test_two_hub_plans_side_by_side(ws_path):
 
 def test_two_patch_plans(ws_path):
     ws = io.read_workspace(ws_path)
-    settings = caseload.CaseloadSettings(caseload=10.0, basis=caseload.ESTIMATED)
+    settings = assumptions.CaseloadSettings(caseload=10.0, basis=assumptions.ESTIMATED)
     cl, _ = caseload.expected_caseload(ws.layer("lsoas"), ws.layer("participants"), settings=settings)
     units = make_units(ws.layer("lsoas"), cl, roads=ws.layer("roads"))
     for name, n, lo, hi in (("Three", 3, 8.5, 11.5), ("Two", 2, 10.0, 20.0)):

@@ -291,7 +291,7 @@ def page_text(at: AppTest) -> str:
     lines: list[str] = list(block_lines(at.main))
     side = list(block_lines(at.sidebar))
     if side:
-        lines += ["--- sidebar ---"] + side
+        lines += ["--- sidebar ---", *side]
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 

@@ -112,7 +112,7 @@ def test_route_for_a_day_and_exports(ws_copy):
     k = _kpis(at)
     assert "Back at base" in k and k["Stops"].endswith(f"of {len(at.session_state['route_stops'])}")
     result = at.session_state["route_result"]
-    assert list(result.route.schedule["kind"])[0] == "base"
+    assert next(iter(result.route.schedule["kind"])) == "base"
     script = json.dumps([str(el.proto) for el in at.get("component_instance")])
     assert "pw-route-stop" in script and "cdn.jsdelivr" not in script and "unpkg" not in script
 

@@ -24,6 +24,7 @@ Checking Leaflet drew the map::
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -99,10 +100,8 @@ def _stop(process: subprocess.Popen[bytes], timeout_s: float = 10.0) -> None:
     try:
         process.wait(timeout=timeout_s)
     except subprocess.TimeoutExpired:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         process.wait(timeout=timeout_s)
 
 
@@ -272,6 +271,6 @@ def browser_page(chromium_browser: Any, request: pytest.FixtureRequest) -> Itera
                 ARTIFACTS.mkdir(parents=True, exist_ok=True)
                 safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.name)
                 page.screenshot(path=str(ARTIFACTS / f"{safe}.png"), full_page=True)
-            except Exception:  # noqa: BLE001 - a screenshot must never mask the failure
+            except Exception:
                 pass
         context.close()

@@ -46,7 +46,7 @@ def test_wolverhampton_2011_lsoas_iod2019_codepoint(data_dir, tmp_path, record_p
     assert lsoas["imd_decile"].between(1, 10).all() and (lsoas["population"] > 500).all()
     assert len(ws.layer("wards")) == 20 and ws.meta["ward_year"] == "2025"
     venues = ws.layer("venues")
-    vrep = [r for r in result.reports if r.what == "venues"][0]
+    vrep = next(r for r in result.reports if r.what == "venues")
     record_property("wolverhampton", {"lsoas": len(lsoas), "wards": 20, "libraries_read": vrep.rows_read,
                                       "libraries_placed": len(venues), "rejected": [str(r) for r in vrep.rejected]})
     assert len(venues) >= 0.9 * len(libs) and (venues["kind"] == "library").all()
@@ -88,7 +88,7 @@ def test_iod2019_refused_on_liverpool_2021_lsoas(data_dir, tmp_path):
 
 
 def test_rutland_osm(data_dir, record_property):
-    layers, report = io.import_osm(data_dir / "osm" / "rutland-latest_2018-02.osm.pbf")
+    layers, _report = io.import_osm(data_dir / "osm" / "rutland-latest_2018-02.osm.pbf")
     roads, venues, routes, stops = (layers[k] for k in ("roads", "venues", "bus_routes", "bus_stops"))
     named = roads[roads["name"] != ""]
     kinds = venues["kind"].value_counts().to_dict()

@@ -11,13 +11,14 @@ import pandas as pd
 import pyogrio
 import pytest
 
+from geo import assumptions
 from geo.analyse.gaps import area_of_points
 from geo.assumptions import ReachAssumptions
 from geo.model import validate_layer
 from geo.plan import caseload, covering, hubs, patch_table, patches
+from geo.plan.lsoa_travel import travel_times
 from geo.plan.need import need_table
 from geo.plan.patch_units import make_units
-from geo.plan.lsoa_travel import travel_times
 
 REACH = ReachAssumptions()
 
@@ -82,7 +83,7 @@ def test_wolverhampton_hubs_on_straight_lines(wolverhampton, record_property):
 
 def test_wolverhampton_patches_estimated_caseload(wolverhampton, record_property):
     lsoas, venues = wolverhampton["lsoas"], wolverhampton["venues"]
-    expected, _ = caseload.expected_caseload(lsoas, None, settings=caseload.CaseloadSettings())
+    expected, _ = caseload.expected_caseload(lsoas, None, settings=assumptions.CaseloadSettings())
     units = make_units(lsoas, expected)
     total = float(units.caseload.sum())
     n = max(1, round(total / 50))

@@ -19,7 +19,7 @@ import pytest
 from geo.analyse.gaps import area_of_points, gap_table
 from geo.analyse.hours import DEFAULT_HOURS
 from geo.analyse.reach import compute_reach
-from geo.assumptions import ReachAssumptions
+from geo.assumptions import ReachAssumptions, RouteAssumptions
 from geo.model import validate_layer
 from geo.out.calendar import sessions_ics
 from geo.plan import popups as pop
@@ -28,7 +28,6 @@ from geo.plan.blackouts import bank_holidays_between
 from geo.plan.popup_check import check_plan
 from geo.plan.popup_rules import PlanRules
 from geo.plan.popup_venues import gaps_with_points
-from geo.plan.route_settings import RouteAssumptions
 
 LAD = "E08000030"
 REACH = ReachAssumptions()
@@ -96,8 +95,8 @@ def test_six_week_plan_for_walsall(walsall, record_property):
     todays = s[(s["date"] == day) & (s["worker"] == 1)]
     central = venues[venues["name"].eq("Walsall central")].geometry.iloc[0]
     top = gaps.iloc[0]
-    stops = rt.stops_from_sessions(todays) + [rt.Stop(f"Van stop: {top['lsoa_name']}", float(top["x"]),
-                                                      float(top["y"]), duration_min=60, kind="van stop")]
+    van = rt.Stop(f"Van stop: {top['lsoa_name']}", float(top["x"]), float(top["y"]), duration_min=60, kind="van stop")
+    stops = [*rt.stops_from_sessions(todays), van]
     route, _ = rt.plan_route(rt.Stop("Walsall central library", central.x, central.y, kind="base"), stops,
                              start="09:00", end="17:30", assumptions=REACH,
                              speed_m_per_min=RouteAssumptions().drive_m_per_min)
@@ -108,7 +107,7 @@ def test_six_week_plan_for_walsall(walsall, record_property):
     assert len(list(cal.walk("VEVENT"))) == len(s)
 
     figures = {
-        "sessions": int(len(s)), "areas_served": int(s["lsoa_code"].nunique()),
+        "sessions": len(s), "areas_served": int(s["lsoa_code"].nunique()),
         "libraries_used": int(s["venue"].nunique()),
         "weeks_with_sessions": int(pd.Series([(d - START).days // 7 for d in s["date"]]).nunique()),
         "per_gap": "; ".join(f"#{r.rank} {r.area} (decile {int(decile[r.lsoa_code])}) {r.planned}/{r.target} at "

@@ -15,10 +15,10 @@ import pyogrio
 import pytest
 
 from geo.analyse.gaps import area_of_points, deprived_within_minutes, gap_table
-from geo.model import validate_layer
-from geo.analyse.network import build_graph, components, street_groups
 from geo.analyse.hours import open_at, usable_venues
+from geo.analyse.network import build_graph, components, street_groups
 from geo.analyse.reach import compute_reach, reach_by_road
+from geo.model import validate_layer
 
 #: OSM amenity -> Patchwork venue kind (places of worship stand for church halls).
 OSM_KIND = {"library": "library", "community_centre": "community_centre", "community_hall": "community_centre",
@@ -31,7 +31,7 @@ def _figures(rr: pd.DataFrame) -> dict[str, float]:
         x = x[np.isfinite(x)]
         return round(float(np.median(x)), 1) if x.size else float("nan")
 
-    return {"roads": int(len(rr)), "median_walk_min": med("walk_min"), "median_bus_min_where_bus": med("bus_min"),
+    return {"roads": len(rr), "median_walk_min": med("walk_min"), "median_bus_min_where_bus": med("bus_min"),
             "median_best_min": med("best_min"), "share_best_within_15": round(float((rr["best_min"] <= 15).mean()), 3),
             "roads_with_bus_option": int(np.isfinite(rr["bus_min"]).sum()),
             "roads_bus_best": int((rr["mode"] == "bus").sum()), "roads_estimate": int(rr["estimate"].sum())}
@@ -90,7 +90,7 @@ def test_rutland_all_venues(rutland, record_property):
     g = build_graph(roads)
     assert np.unique(components(g)).size > 1  # named roads alone leave islands: estimates, labelled
     res = compute_reach(roads, rutland["venues"], graph=g, bus_stops=rutland["stops"], bus_routes=rutland["routes"])
-    rr, fig = _check_rutland(res, roads, g, record_property, "all 73 venues")
+    _rr, fig = _check_rutland(res, roads, g, record_property, "all 73 venues")
     assert res.estimate.any() and any("straight-line distance × 1.3 (estimate)" in a for a in res.assumptions)
     assert fig["roads_with_bus_option"] > 0
     assert 0.5 < fig["share_best_within_15"] < 1.0
@@ -120,7 +120,7 @@ def test_rutland_full_osm_network_joins_the_islands(rutland, record_property):
                                             geometry=lines.geometry, crs=27700), "roads", source="rutland pbf lines")
     g = build_graph(roads)
     res = compute_reach(roads, rutland["venues"], graph=g, bus_stops=rutland["stops"], bus_routes=rutland["routes"])
-    rr, _ = _check_rutland(res, roads, g, record_property, "all venues, full OSM network")
+    _rr, _ = _check_rutland(res, roads, g, record_property, "all venues, full OSM network")
     named_only = compute_reach(rutland["roads"], rutland["venues"])
     named = roads["name"].str.strip().ne("").to_numpy()
     assert res.estimate[named].mean() < 0.5 * named_only.estimate.mean()

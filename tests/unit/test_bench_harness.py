@@ -12,7 +12,8 @@ def test_min_speedup_is_enforced():
     assert ok["passed"] and ok["speedup"] >= 2.0 and ok["speedup_checked"]
     missed = run_one(Benchmark("t.missed", slow, baseline=fast, repeat=1, warmup=0, min_speedup=2.0))
     assert not missed["passed"] and missed["min_speedup"] == 2.0
-    skipped = run_one(Benchmark("t.skip", slow, baseline=fast, repeat=1, warmup=0, min_speedup=2.0), with_baseline=False)
+    skipped = run_one(Benchmark("t.skip", slow, baseline=fast, repeat=1, warmup=0, min_speedup=2.0),
+                      with_baseline=False)
     assert skipped["passed"] and skipped["speedup_checked"] is False
 
 

@@ -4,11 +4,17 @@ import datetime as dt
 
 import geopandas as gpd
 import pandas as pd
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely.geometry import LineString, Point, Polygon
 
-from geo.analyse.engagement import (engagement_by_road, filter_participants, pct_engaged_by,
-                            road_counts_for_segments, snap_to_roads)
+from geo.analyse.engagement import (
+    engagement_by_road,
+    filter_participants,
+    pct_engaged_by,
+    road_counts_for_segments,
+    snap_to_roads,
+)
 
 W = "EPSG:27700"
 WARDS = gpd.GeoDataFrame({"ward_code": ["A", "B"], "ward_name": ["West", "East"]},

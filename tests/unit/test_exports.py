@@ -55,8 +55,9 @@ def tables(layers, aggs):
     eng = engagement.engagement_by_road(layers["participants"], layers["roads"], wards=layers["wards"])
     out = {"Key figures": pd.DataFrame({"measure": ["Participants engaged"], "value": ["12"]})}
     out.update(exports.aggregate_tables(aggs))
-    out["Top gaps"] = exports.top_gaps(layers["lsoas"], road_table=gaps.road_lsoas(layers["roads"], eng,
-                                                                                      layers["lsoas"]))
+    table = gaps.gap_table(pd.DataFrame(layers["lsoas"].drop(columns="geometry")),
+                           road_table=gaps.road_lsoas(layers["roads"], eng, layers["lsoas"]))
+    out["Top gaps"] = exports.top_gaps(table)
     out.update(exports.layer_tables(layers))
     return out
 

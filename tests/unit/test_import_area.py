@@ -8,6 +8,7 @@ use them too.
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import zipfile
 from pathlib import Path
@@ -19,9 +20,9 @@ import pytest
 from shapely.geometry import box
 
 from geo import io
+from geo.model import DataError
 from geo.read import iod, ons
 from geo.read.columns import ColumnMappingNeeded
-from geo.model import DataError
 
 X0, Y0 = 450_000, 318_000
 F1_HEADER = ("LSOA code (2011),LSOA name (2011),Local Authority District code (2019),"
@@ -245,8 +246,8 @@ def test_bad_values_in_iod_rows_are_rejected_by_row_and_column(tmp_path):
                     encoding="utf-8")
     t = io.import_lsoa_table(path)
     text = [str(r) for r in t.report.rejected]
-    assert "row 2, Index of Multiple Deprivation (IMD) Decile: 'eleven' is not a decile (a whole number from 1 to 10); " \
-           "the value was left blank" in text
+    assert "row 2, Index of Multiple Deprivation (IMD) Decile: 'eleven' is not a decile " \
+           "(a whole number from 1 to 10); the value was left blank" in text
     assert any(s.startswith("row 4, LSOA code (2011): 'not-a-code' is not an LSOA code") for s in text)
     assert pd.isna(t.values.loc["E01900001", "imd_decile"]) and t.values.loc["E01900002", "imd_decile"] == 3
 
@@ -271,7 +272,7 @@ def test_build_2011_area_with_iod2019(tmp_path):
     assert lsoas["ward_code"].tolist() == ["E05900001", "E05900001", "E05900002", "E05900002"]
     assert set(lsoas["imd_edition"]) == {2019} and ws.meta["imd_edition"] == "2019" and ws.meta["lsoa_year"] == "2011"
     assert "income_decile" in lsoas and "Open Government Licence" in ws.meta["attribution"]
-    assert seen[0][0] == 0 and seen[-1][0] == 1.0 and all(a[0] <= b[0] for a, b in zip(seen, seen[1:]))
+    assert seen[0][0] == 0 and seen[-1][0] == 1.0 and all(a[0] <= b[0] for a, b in itertools.pairwise(seen))
     assert json.loads(ws.meta["import_report"])[0]["what"] == "wards"
 
 
@@ -303,7 +304,7 @@ def test_iod2019_refused_on_2021_lsoas(tmp_path):
 
 def test_census_refused_on_2011_lsoas(tmp_path):
     f = area_files(tmp_path, year=11)
-    with pytest.raises(DataError, match="for 2021 LSOAs, but the LSOA boundaries .* are 2011 LSOAs"):
+    with pytest.raises(DataError, match=r"for 2021 LSOAs, but the LSOA boundaries .* are 2011 LSOAs"):
         io.build_workspace(io.WorkspaceSources(wards=f["wards"], lsoas=f["lsoas"],
                                                tables=[write_census(tmp_path / "c.csv")]),
                            name="X", out=tmp_path / "x.gpkg")
@@ -314,14 +315,14 @@ def test_unknown_vintage_checked_by_codes(tmp_path):
     lsoas = write_geojson(lsoa_frame(year=11).rename(columns={"LSOA11CD": "code", "LSOA11NM": "name"}),
                           tmp_path / "plain.geojson")
     other = write_file6(tmp_path / "f6_other.csv", codes=["E01000001", "E01000002", "E01000003", "E01000004"])
-    with pytest.raises(DataError, match="has no row for 4 of the 4 LSOAs .* different LSOA vintages"):
+    with pytest.raises(DataError, match=r"has no row for 4 of the 4 LSOAs .* different LSOA vintages"):
         io.build_workspace(io.WorkspaceSources(wards=f["wards"], lsoas=lsoas, tables=[other]),
                            name="X", out=tmp_path / "x.gpkg")
 
 
 def test_population_is_required(tmp_path):
     f = area_files(tmp_path, year=11)
-    with pytest.raises(DataError, match="the LSOAs have no population.*File 6"):
+    with pytest.raises(DataError, match=r"the LSOAs have no population.*File 6"):
         io.build_workspace(io.WorkspaceSources(wards=f["wards"], lsoas=f["lsoas"], tables=[f["f1"]]),
                            name="X", out=tmp_path / "x.gpkg")
     short = write_file6(tmp_path / "f6_short.csv", codes=CODES[:3])
@@ -339,7 +340,7 @@ def test_failed_import_leaves_existing_workspace_untouched(tmp_path):
     before = out.read_bytes()
     broken = tmp_path / "broken.csv.gz"
     broken.write_bytes(gzip.compress(f["f6"].read_bytes())[:60])
-    with pytest.raises(DataError, match="broken.csv.gz: is a damaged or truncated gzip file"):
+    with pytest.raises(DataError, match=r"broken.csv.gz: is a damaged or truncated gzip file"):
         io.build_workspace(io.WorkspaceSources(wards=f["wards"], lsoas=f["lsoas"], tables=[f["f1"], broken]),
                            name="Tiny", out=out)
     assert out.read_bytes() == before

@@ -21,10 +21,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geo import io
-from geo.read import ons
 from geo.model import DataError, validate_layer
-from tests.unit.test_import_area import (area_files, lsoa_frame, ward_frame, write_census, write_file1,
-                                         write_file6, write_iod2025)
+from geo.read import ons
+from tests.unit.test_import_area import (
+    area_files,
+    lsoa_frame,
+    ward_frame,
+    write_census,
+    write_file1,
+    write_file6,
+    write_iod2025,
+)
 from tests.unit.test_import_points import codepoint_csv
 from tests.unit.test_import_transit import NAPTAN, gtfs_zip, write_pbf
 
@@ -270,7 +277,7 @@ def test_fuzz_boundaries(boundary_docs, which, ops):
     name = f"{which}.geojson"
     data = mutate_geojson(boundary_docs[which], ops)
     call = io.import_wards if which == "wards" else io.import_lsoas
-    result = check(lambda: call(io.Upload(name, data)), name)
+    result = check(lambda call=call, name=name, data=data: call(io.Upload(name, data)), name)
     if result is not None:
         frame = result.frame.assign(population=1) if which == "lsoas" else result.frame
         validate_layer(frame, which)
@@ -291,7 +298,7 @@ def test_fuzz_osm_and_gtfs(tmp_path_factory, ops):
             elif data:
                 at = int((len(data) - 1) * op[1])
                 data = data[:at] + op[2] + data[at + len(op[2]):]
-        result = check(lambda: call(io.Upload(name, data)), name)
+        result = check(lambda call=call, name=name, data=data: call(io.Upload(name, data)), name)
         if result is not None:
             for lname, frame in result[0].items():
                 validate_layer(frame, lname, allow_empty=True)
@@ -345,7 +352,8 @@ def test_unbroken_seeds_import(seeds, boundary_docs, postcode_index, tmp_path):
         seed = seeds["participants" if layer == "participants" else "venues"]
         res = io.import_points(io.Upload("x.csv", mutate_table(seed, [])), layer=layer, postcodes=postcode_index)
         assert res.report.rows_used >= 2 and not res.report.rejected
-    assert len(io.import_postcodes([io.Upload("cp.csv", mutate_table(seeds["codepoint"], [], headerless=True))])[0]) == 3
+    headerless = mutate_table(seeds["codepoint"], [], headerless=True)
+    assert len(io.import_postcodes([io.Upload("cp.csv", headerless)])[0]) == 3
     assert len(io.import_naptan(io.Upload("Stops.csv", mutate_table(seeds["naptan"], [])))[0]) == 2
     assert len(io.import_wards(io.Upload("w.geojson", mutate_geojson(boundary_docs["wards"], []))).frame) == 2
     assert len(io.import_lsoas(io.Upload("l.geojson", mutate_geojson(boundary_docs["lsoas"], []))).frame) == 4
@@ -355,11 +363,10 @@ def test_unbroken_seeds_import(seeds, boundary_docs, postcode_index, tmp_path):
 
 # ---- targeted cases: the message says file, row and column ----------------------------------------
 def test_named_row_and_column_for_broken_cells(tmp_path):
-    text = (("\ufeff" + open(write_file6(tmp_path / "f6.csv"), encoding="utf-8-sig").read())
-            .replace('"1,501"', "lots"))
+    text = ("\ufeff" + write_file6(tmp_path / "f6.csv").read_text(encoding="utf-8-sig")).replace('"1,501"', "lots")
     t = io.import_lsoa_table(io.Upload("File_6.csv", text.encode("utf-8")))
     assert "row 3, Total population: mid 2015 (excluding prisoners): 'lots' is not a count of people" in \
-        [str(r) for r in t.report.rejected][0]
+        next(str(r) for r in t.report.rejected)
     bad_csv = b"name,lat,lon\nA,52.5,-1.5\nB,52.5,-1.5,extra,fields\n"
     with pytest.raises(DataError, match=r"v.csv, row 3: cannot be read as CSV: .*Expected 3 fields in line 3, saw 5"):
         io.import_points(io.Upload("v.csv", bad_csv), layer="venues")
@@ -378,5 +385,5 @@ def test_encodings_are_read(tmp_path):
     for enc in ("utf-8", "utf-8-sig", "cp1252", "utf-16"):
         res = io.import_points(io.Upload(f"{enc}.csv", text.encode(enc)), layer="venues")
         assert res.frame["name"].tolist() == ["Café Hall"], enc
-    res = io.import_points(io.Upload("semi.csv", "name;lat;lon\nHall;52,5;-1,5\n".encode()), layer="venues")
+    res = io.import_points(io.Upload("semi.csv", b"name;lat;lon\nHall;52,5;-1,5\n"), layer="venues")
     assert res.frame["name"].tolist() == ["Hall"]  # semicolons and decimal commas (European-locale Excel)

@@ -10,10 +10,10 @@ import pytest
 from shapely.geometry import box
 
 from geo import io
+from geo.model import DataError
 from geo.read import points, postcodes
 from geo.read.columns import ColumnMappingNeeded
 from geo.read.report import ImportReport
-from geo.model import DataError
 from tests.unit.test_import_area import X0, Y0, area_files
 
 AREA = box(X0, Y0, X0 + 2000, Y0 + 1000)
@@ -40,9 +40,9 @@ def test_postcode_normalise():
 
 
 def test_codepoint_headerless_and_onspd(tmp_path):
-    index, report = io.import_postcodes([codepoint_csv(tmp_path / "tn.csv")])
+    index, _report = io.import_postcodes([codepoint_csv(tmp_path / "tn.csv")])
     assert len(index) == 3 and index.label == "OS Code-Point Open"  # quality 90 (no coordinates) skipped
-    x, y, found = index.locate(pd.Series(["TN1 1AA", "TN9 9ZZ", "ZZ1 1ZZ"]))
+    x, _y, found = index.locate(pd.Series(["TN1 1AA", "TN9 9ZZ", "ZZ1 1ZZ"]))
     assert found.tolist() == [True, False, False] and x[0] == X0 + 500
     onspd = tmp_path / "onspd.csv"
     onspd.write_text("pcd,pcds,oseast1m,osnrth1m,doterm\nTN3 3AA ,TN3 3AA,450100,318100,\n", encoding="utf-8")
@@ -80,7 +80,8 @@ def test_postcodes_located_and_not_found_named(tmp_path):
     index, _ = io.import_postcodes([cp])
     t = io.import_points(csv, layer="partners", postcodes=index, area=AREA)
     rejected = [str(r) for r in t.report.rejected]
-    assert "row 4, Post Code: 'XX1 1XX' not found in the postcode file (the postcode file covers TN, not XX)" in rejected
+    assert ("row 4, Post Code: 'XX1 1XX' not found in the postcode file "
+            "(the postcode file covers TN, not XX)") in rejected
     assert "row 5, Post Code: 'not a postcode' is not a UK postcode" in rejected
     assert t.frame["kind"].tolist() == ["jobcentre_plus", "housing_association", "college"]
     assert t.frame.geometry.x.tolist()[0] == X0 + 500

@@ -9,8 +9,8 @@ import osmium
 import pytest
 
 from geo import io
-from geo.read import osm
 from geo.model import DataError, validate_layer
+from geo.read import osm
 
 # a few points near Loughborough (lon, lat)
 LON0, LAT0 = -1.26, 52.76
@@ -49,7 +49,8 @@ def gtfs_zip(path: Path, *, shapes: bool = True, calendar: bool = True) -> Path:
         files["shapes.txt"] = "shape_id,shape_pt_lat,shape_pt_lon,shape_pt_sequence\n" + "".join(
             f"SH1,{LAT0 + k * 0.005},{LON0 + (0.001 if k % 2 else 0)},{k}\n" for k in range(5))
     if calendar:
-        files["calendar.txt"] = ("service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\n"
+        files["calendar.txt"] = ("service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,"
+                                 "start_date,end_date\n"
                                  "WK,1,1,1,1,1,0,0,20250101,20251231\nSUN,0,0,0,0,0,0,1,20250101,20251231\n")
     with zipfile.ZipFile(path, "w") as zf:
         for name, text in files.items():
@@ -92,7 +93,7 @@ def test_gtfs_broken(tmp_path):
         io.import_gtfs(bad)
     junk = tmp_path / "junk.zip"
     junk.write_bytes(b"PK\x03\x04 not really")
-    with pytest.raises(DataError, match="junk.zip: is not a readable GTFS zip"):
+    with pytest.raises(DataError, match=r"junk.zip: is not a readable GTFS zip"):
         io.import_gtfs(junk)
 
 
@@ -174,5 +175,5 @@ def test_osm_broken(tmp_path):
     pbf = write_pbf(tmp_path / "tiny.osm.pbf")
     with pytest.raises(DataError, match=r"cut.osm.pbf: cannot be read as an OpenStreetMap .osm.pbf extract"):
         io.import_osm(io.Upload("cut.osm.pbf", pbf.read_bytes()[:40]))
-    with pytest.raises(DataError, match="nope.osm.pbf: does not exist"):
+    with pytest.raises(DataError, match=r"nope.osm.pbf: does not exist"):
         io.import_osm(tmp_path / "nope.osm.pbf")

@@ -13,6 +13,7 @@ import pytest
 from shapely.geometry import box
 
 from geo import io
+from geo.analyse.adjacency import adjacency
 from geo.assumptions import (
     DEFAULT_CASELOAD,
     DEFAULT_COHORTS,
@@ -26,7 +27,6 @@ from geo.assumptions import (
 )
 from geo.model import DataError
 from geo.out.lots_exports import export_csv, export_gpkg, export_xlsx, safe_filename, summary_pdf
-from geo.plan.lots.contiguity import adjacency
 from geo.plan.lots.need import lsoa_needs
 from geo.plan.lots.profile import assess_lots, enrolled_per_lot, extension
 from geo.plan.lots.scenario import PLAN_KIND, make_scenario, scenario_from_payload, scenario_payload
@@ -208,8 +208,8 @@ def test_a_scenario_saved_by_the_old_version_still_loads(tiny_workspace_path, tm
 # ---- contiguity on a hand-made grid ---------------------------------------------------------------
 def test_contiguity_on_a_grid():
     g = grid(3, 3)
-    rook = adjacency(g, code_col="code")
-    queen = adjacency(g, code_col="code", min_shared_m=0)
+    rook = adjacency(g, id_col="code", rule="rook")
+    queen = adjacency(g, id_col="code", rule="queen")
     assert rook.matrix.nnz // 2 == 12          # 3 rows x 2 + 3 cols x 2 shared edges
     assert queen.matrix.nnz // 2 == 20         # plus 2 x 4 diagonal corners
     assert sorted(rook.neighbours("r1c1")) == ["r0c1", "r1c0", "r1c2", "r2c1"]
@@ -223,10 +223,10 @@ def test_contiguity_on_a_grid():
 def test_adjacency_tolerates_slivers_but_not_distance():
     g = grid(1, 3)
     g.loc[1, "geometry"] = box(450_100.5, 318_000, 450_200, 318_100)  # a 0.5 m gap on its left edge
-    assert adjacency(g, code_col="code").parts(["r0c0", "r0c1"]) == [["r0c0", "r0c1"]]
-    assert len(adjacency(g, code_col="code", tolerance_m=0.1).parts(["r0c0", "r0c1"])) == 2
+    assert adjacency(g, id_col="code", rule="rook").parts(["r0c0", "r0c1"]) == [["r0c0", "r0c1"]]
+    assert len(adjacency(g, id_col="code", rule="rook", tolerance_m=0.1).parts(["r0c0", "r0c1"])) == 2
     with pytest.raises(DataError, match="not metres"):
-        adjacency(g.to_crs(4326), code_col="code")
+        adjacency(g.to_crs(4326), id_col="code", rule="rook")
 
 
 # ---- need and profiles ----------------------------------------------------------------------------

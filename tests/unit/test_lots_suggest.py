@@ -7,10 +7,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from geo.analyse import adjacency as contiguity
+from geo.analyse.adjacency import Adjacency
 from geo.assumptions import LotValueModel
 from geo.model import DataError
-from geo.plan.lots import contiguity
-from geo.plan.lots.contiguity import Adjacency
 from geo.plan.lots.profile import assess_lots
 from geo.plan.lots.scenario import make_scenario
 from geo.plan.lots.suggest import divide_area, suggest_clusters, suggest_lots
@@ -22,7 +22,7 @@ ADJ: dict[tuple[int, int], Adjacency] = {}
 
 def adjacency(rows: int, cols: int) -> Adjacency:
     if (rows, cols) not in ADJ:
-        ADJ[(rows, cols)] = contiguity.adjacency(grid(rows, cols), code_col="code")
+        ADJ[(rows, cols)] = contiguity.adjacency(grid(rows, cols), id_col="code", rule="rook")
     return ADJ[(rows, cols)]
 
 

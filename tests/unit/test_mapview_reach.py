@@ -4,8 +4,8 @@ import numpy as np
 
 from geo import io
 from geo.analyse import engagement
-from geo.analyse.gaps import gap_table
 from geo.analyse.catchment import catchment
+from geo.analyse.gaps import gap_table
 from geo.analyse.reach import compute_reach, reach_by_road
 from geo.out import mapview
 

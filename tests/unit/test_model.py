@@ -1,7 +1,6 @@
 """Schema validation: every problem named with its row, column and a fix."""
 
 import geopandas as gpd
-import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point, Polygon
 

@@ -17,6 +17,7 @@ from geo.analyse.network import (
     street_groups,
 )
 from geo.analyse.paths import (
+    LIMIT_TOL_M,
     bounded_distance,
     distance_from,
     multi_source_distance,
@@ -165,6 +166,7 @@ def test_street_groups_split_same_name_that_do_not_touch():
 @given(st.lists(st.tuples(st.floats(-50, 450), st.floats(-50, 450), st.floats(0, 300)), min_size=1, max_size=12),
        st.floats(50, 500))
 @example([(0.0, 0.0, 0.0)], 100.0)  # a node exactly at the limit counts (limits are inclusive)
+@example([(0.0, 1.192092896e-07, 0.0)], 100.0)  # 1e-7 m past the limit: inside the 1e-6 m tolerance
 def test_bounded_distance_matches_brute_force(sources, limit):
     g = build_graph(grid_lines(5))
     xy = np.array([(x, y) for x, y, _ in sources])
@@ -174,7 +176,7 @@ def test_bounded_distance_matches_brute_force(sources, limit):
     want = np.full(g.n_nodes, np.inf)
     for i in range(len(xy)):
         one = distance_from(g, type(snap)(snap.edge[i:i + 1], snap.along_m[i:i + 1], snap.offset_m[i:i + 1]))
-        want = np.minimum(want, np.where(one <= limit + 1e-7, one + cost[i], np.inf))
+        want = np.minimum(want, np.where(one <= limit + LIMIT_TOL_M, one + cost[i], np.inf))
     assert np.array_equal(np.isfinite(got), np.isfinite(want))
     assert np.allclose(np.where(np.isfinite(want), want, -1), np.where(np.isfinite(got), got, -1))
 

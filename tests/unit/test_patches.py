@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import box
 
-from geo import io
+from geo import assumptions, io
 from geo.assumptions import ReachAssumptions
 from geo.model import DataError
 from geo.out import plan_tables
@@ -188,19 +188,19 @@ def test_locked_patch_is_kept_and_moves_by_hand_update_the_balance():
 def test_expected_caseload_observed_and_estimated():
     layers = tiny_layers()
     table, notes = caseload.expected_caseload(layers["lsoas"], layers["participants"],
-                                             settings=caseload.CaseloadSettings(basis="observed"))
+                                             settings=assumptions.CaseloadSettings(basis="observed"))
     # 12 months to 1 March 2025: the 2 (Mar 2025) + 3 (Jul 2024) + 1 (Sep 2024) enrolments; 12 months on
     # the programme, so the caseload equals the enrolments.
     assert table["caseload"].sum() == pytest.approx(6.0)
     assert table.set_index("lsoa_code").loc["E01900001", "caseload"] == pytest.approx(2.0)
     assert any("12 months to 01/03/2025" in n for n in notes)
-    est, notes = caseload.expected_caseload(layers["lsoas"], None, settings=caseload.CaseloadSettings())
+    est, notes = caseload.expected_caseload(layers["lsoas"], None, settings=assumptions.CaseloadSettings())
     assert (est["basis"] == "estimated").all() and est["caseload"].gt(0).all()
     assert any("assumption" in n for n in notes)
     assert caseload.caseload_text(3.2, observed=True) == "<5"
     assert caseload.caseload_text(3.2, observed=False) == "3.2"
     with pytest.raises(DataError, match="Caseload per worker must be above 0"):
-        caseload.expected_caseload(layers["lsoas"], None, settings=caseload.CaseloadSettings(caseload=0))
+        caseload.expected_caseload(layers["lsoas"], None, settings=assumptions.CaseloadSettings(caseload=0))
 
 
 def test_patch_table_on_tiny_workspace_and_exports():
@@ -316,7 +316,7 @@ def test_workspace_opens_straight_after_a_save_killed_mid_commit(workspace):
 def test_observed_caseloads_are_suppressed_in_exports():
     layers = tiny_layers()
     cl, _ = caseload.expected_caseload(layers["lsoas"], layers["participants"],
-                                      settings=caseload.CaseloadSettings(basis="observed"))  # 2, 3, 0, 1
+                                      settings=assumptions.CaseloadSettings(basis="observed"))  # 2, 3, 0, 1
     units = make_units(layers["lsoas"], cl)
     plan = patches.plan_patches(units, n_patches=2, lower=1, upper=5)
     table, per = patch_table.patch_table(units, plan, assumptions=REACH, lsoas=layers["lsoas"])
@@ -367,10 +367,10 @@ def test_patch_desk_plans_locks_moves_rebalances_and_reopens():
 
 def test_caseload_settings_are_checked_when_made():
     with pytest.raises(DataError) as err:
-        caseload.CaseloadSettings(caseload=-1, engagement_rate=2.0, basis="guess")
+        assumptions.CaseloadSettings(caseload=-1, engagement_rate=2.0, basis="guess")
     problems = {p.column: p.message for p in err.value.problems}
     assert set(problems) == {"caseload", "engagement_rate", "basis"}
     assert "Caseload per worker must be above 0" in problems["caseload"]
-    s = caseload.CaseloadSettings()
+    s = assumptions.CaseloadSettings()
     assert (s.caseload, s.months_on_programme) == (50.0, 12.0)
-    assert caseload.CaseloadSettings.from_dict({**s.to_dict(), "caseload": "40", "unknown": 1}).caseload == 40.0
+    assert assumptions.CaseloadSettings.from_dict({**s.to_dict(), "caseload": "40", "unknown": 1}).caseload == 40.0

@@ -11,8 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo.model import DataError
-from geo.plan.blackouts import (SchoolHoliday, default_blackout_text, next_monday, parse_blackout_dates,
-                                school_holiday_table, school_holidays_from_table)
+from geo.plan.blackouts import (
+    SchoolHoliday,
+    default_blackout_text,
+    next_monday,
+    parse_blackout_dates,
+    school_holiday_table,
+    school_holidays_from_table,
+)
 from geo.plan.clock import fmt_hhmm, parse_hhmm, parse_optional_hhmm, slot_starts_from_text
 from geo.plan.popup_check import normalise_sessions
 from geo.plan.popup_draft import EDITOR_COLUMNS, SessionPlanDraft, plan_payload
@@ -118,7 +124,8 @@ def test_one_session_accepted_dropped_or_moved(draft):
 
 def test_problems_are_the_plan_check(draft):
     venues = pd.DataFrame({"venue_id": ["mill", "east"], "name": ["Mill Library", "East Hall"],
-                           "kind": ["library", "church_hall"], "opening_hours": ["Mo-Fr 09:00-17:00", "Tu 13:00-16:00"]})
+                           "kind": ["library", "church_hall"],
+                           "opening_hours": ["Mo-Fr 09:00-17:00", "Tu 13:00-16:00"]})
     problems = draft.problems(venues)
     # S003 is a family session at a venue with no childcare, two days after S001 there; the others keep every rule
     assert problems["session_id"].to_list() == ["S003", "S003"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import shutil
 
 import geopandas as gpd
@@ -34,7 +35,8 @@ REACH = ReachAssumptions()
 
 def venues_frame(rows: list[dict]) -> gpd.GeoDataFrame:
     frame = pd.DataFrame(rows)
-    return gpd.GeoDataFrame(frame.drop(columns=["x", "y"]), geometry=[Point(x, y) for x, y in zip(frame["x"], frame["y"])],
+    return gpd.GeoDataFrame(frame.drop(columns=["x", "y"]),
+                            geometry=[Point(x, y) for x, y in zip(frame["x"], frame["y"])],
                             crs=27700)
 
 
@@ -48,7 +50,8 @@ def gaps_frame(rows: list[tuple[str, float, float, float]]) -> pd.DataFrame:
 def town_frames() -> tuple[gpd.GeoDataFrame, pd.DataFrame, gpd.GeoDataFrame]:
     venues = venues_frame([
         {"venue_id": "v1", "name": "Mill Library", "kind": "library", "address": "1 Mill Lane", "x": X0 + 100, "y": Y0,
-         "opening_hours": "Mo-Fr 09:00-17:00", "step_free": True, "wifi": True, "childcare": False, "email": "mill@lib"},
+         "opening_hours": "Mo-Fr 09:00-17:00", "step_free": True, "wifi": True, "childcare": False,
+         "email": "mill@lib"},
         {"venue_id": "v2", "name": "Park Children's Centre", "kind": "childrens_centre", "address": "Park Road",
          "x": X0 + 300, "y": Y0 + 100, "opening_hours": None, "step_free": True, "childcare": True},
         {"venue_id": "v3", "name": "East Hall", "kind": "church_hall", "address": "East Street", "x": X0 + 3000,
@@ -279,11 +282,11 @@ def test_plan_never_breaks_the_rules(case):
             assert v["childcare"] or v["kind"] == "childrens_centre"
     for _, grp in s.groupby("venue_id"):
         ds = sorted(grp["date"])
-        assert all((b - a).days >= rules.min_days_between_visits for a, b in zip(ds, ds[1:]))
+        assert all((b - a).days >= rules.min_days_between_visits for a, b in itertools.pairwise(ds))
     for _, grp in s.groupby(["worker", "date"]):
         assert len(grp) <= rules.max_sessions_per_worker_day
         spans = sorted((_mins(a), _mins(b)) for a, b in zip(grp["start"], grp["end"]))
-        assert all(a2 >= b1 + rules.travel_buffer_min for (_, b1), (a2, _) in zip(spans, spans[1:]))
+        assert all(a2 >= b1 + rules.travel_buffer_min for (_, b1), (a2, _) in itertools.pairwise(spans))
     weeks = pd.Series([(d - rules.start).days // 7 for d in s["date"]], dtype="int64")
     assert (weeks.value_counts() <= rules.capacity_per_week).all()
     assert s["worker"].between(1, rules.workers).all()

@@ -6,21 +6,20 @@ import datetime as dt
 import itertools
 
 import geopandas as gpd
-import pandas as pd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString
 
-from geo.analyse.network import build_graph
 from geo.analyse.hours import parse_opening_hours
-from geo.assumptions import ReachAssumptions
+from geo.analyse.network import build_graph
+from geo.assumptions import ReachAssumptions, RouteAssumptions
 from geo.model import DataError
 from geo.out.route_layers import route_layers
 from geo.plan import routes as rt
-from geo.plan.route_settings import RouteAssumptions
 from geo.plan.route_stops import stops_from_table
 from geo.plan.travel import travel_times
 from tests.conftest import tiny_layers

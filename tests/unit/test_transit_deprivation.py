@@ -1,5 +1,4 @@
 import geopandas as gpd
-import numpy as np
 import pytest
 from shapely.geometry import Point, box
 
@@ -15,10 +14,10 @@ def test_near_stops_by_hand():
 
 
 def test_most_deprived_by_hand():
-    l = gpd.GeoDataFrame({"imd_decile": [1, 2, 3, None, 10], "income_decile": [5] * 5},
-                         geometry=[box(i, 0, i + 1, 1) for i in range(5)], crs=27700)
-    c = most_deprived(l, max_decile=2)
+    lsoas = gpd.GeoDataFrame({"imd_decile": [1, 2, 3, None, 10], "income_decile": [5] * 5},
+                             geometry=[box(i, 0, i + 1, 1) for i in range(5)], crs=27700)
+    c = most_deprived(lsoas, max_decile=2)
     assert (c.lsoas, c.total) == (2, 4)
-    assert available_indices(l) == ["imd", "income"]
+    assert available_indices(lsoas) == ["imd", "income"]
     with pytest.raises(ValueError):
         decile_column("wealth")

@@ -21,7 +21,7 @@ be shown through `geo.privacy.suppress`.
 The modules, in the order data flows through them:
 
 - `need`: LSOA need (workless residents and how they were estimated), best-fit LSOAs per unit;
-- `contiguity`: which units share a border (rook or queen) and the connected parts of a set of units;
+- (adjacency: `geo.analyse.adjacency`, the one rook/queen function every plan uses);
 - `units`: `LotUnits`, the units of one layer with their need and adjacency (`prepare_units`);
 - `scenario`: `Scenario`, a checked set of lots, and its saved form (geo.io plans, kind "lots");
 - `value`: the value model's arithmetic and its table of assumptions with their basis;

@@ -25,9 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
+from geo.analyse.adjacency import Adjacency
 from geo.assumptions import LotValueModel
 from geo.model import DataError, Problem
-from geo.plan.lots.contiguity import Adjacency
 from geo.plan.lots.units import LotUnits
 from geo.plan.lots.value import value_for_advisors, value_model
 

@@ -9,9 +9,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.analyse.adjacency import Adjacency, adjacency
 from geo.assumptions import DEFAULT_WORKING_AGE_SHARE
 from geo.model import DataError, Problem
-from geo.plan.lots.contiguity import Adjacency, adjacency
 from geo.plan.lots.need import best_fit, lsoa_needs, unit_needs
 
 UNIT_KINDS = ("wards", "lsoas")
@@ -78,6 +78,6 @@ def prepare_units(units: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame, *, kind: str
             lsoas = lsoas.to_crs(frame.crs)
         membership = best_fit(lsoas, frame, unit_col="code")
     un = unit_needs(needs, membership, frame["code"].tolist())
-    adj = adjacency(frame, code_col="code", tolerance_m=tolerance_m)
+    adj = adjacency(frame, id_col="code", rule="rook", tolerance_m=tolerance_m)
     return LotUnits(kind=kind, label=label or kind.capitalize(), units=frame, needs=un, adjacency=adj,
                     membership=membership)
