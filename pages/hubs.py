@@ -9,7 +9,7 @@ import streamlit as st
 from geo import io
 from geo.analyse import deprivation
 from geo.model import VENUE_KINDS, DataError
-from geo.out import plan_layers, plan_tables
+from geo.out import gpkg, plan_layers, plan_tables
 from geo.plan import hubs, need
 from ui import assumptions as assumptions_ui
 from ui import meeting, planning
@@ -181,6 +181,6 @@ saved_plans_panel(PLANS, path=wsp.workspace_path(), payload=lambda: hubs.plan_pa
 planning.export_buttons(
     prefix="hub", stem="hub_plan", csv_label="CSV (one row an LSOA)",
     help_gpkg="Layers: hub_sites, hub_lsoas, hub_catchments and an 'about' table.",
-    gpkg=lambda: plan_tables.plan_to_gpkg_bytes(plan_tables.hub_frames(
+    gpkg=lambda: gpkg.gpkg_bytes(plan_tables.hub_frames(
         plan, ws.layer("lsoas"), venues, attribution=ws.meta.get("attribution", ""))),
     csv=lambda: plan_tables.hub_csv_bytes(plan, venues, attribution=ws.meta.get("attribution", "")))

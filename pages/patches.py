@@ -9,7 +9,7 @@ import streamlit as st
 from geo import assumptions, io
 from geo.assumptions import DEFAULT_CASELOAD, DEFAULT_MONTHS_ON_PROGRAMME
 from geo.model import DataError
-from geo.out import plan_layers, plan_tables
+from geo.out import gpkg, plan_layers, plan_tables
 from geo.plan import patch_plan, patch_table
 from geo.plan.patch_edits import PatchDesk
 from ui import assumptions as assumptions_ui
@@ -185,6 +185,6 @@ saved_plans_panel(PLANS, path=wsp.workspace_path(), payload=lambda: patch_plan.p
 planning.export_buttons(
     prefix="patch", stem="patch_plan", csv_label="CSV (one row a patch)",
     help_gpkg="Layers: patches, patch_lsoas and an 'about' table.",
-    gpkg=lambda: plan_tables.plan_to_gpkg_bytes(plan_tables.patch_frames(
+    gpkg=lambda: gpkg.gpkg_bytes(plan_tables.patch_frames(
         plan, table, per_lsoa, lsoa_layer, observed=observed, attribution=ws.meta.get("attribution", ""))),
     csv=lambda: plan_tables.patch_csv_bytes(table, observed=observed, attribution=ws.meta.get("attribution", "")))

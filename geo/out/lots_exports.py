@@ -2,26 +2,24 @@
 profiles as CSV, an Excel workbook, and a one-page PDF summary per lot.
 
 Participants already enrolled appear only as counts suppressed below the threshold ("<5"), through
-`geo.plan.lots.tables.display_table`. Nothing here reads a file; the GeoPackage goes through a
-temporary file because GDAL writes files.
+`geo.plan.lots.tables.display_table`. Nothing here reads a file; the GeoPackage is written by the
+app's one GeoPackage writer, `geo.out.gpkg.gpkg_bytes`.
 """
 
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
 import shapely
 from fpdf import FPDF
 from openpyxl.utils import get_column_letter
 
 from geo import model
+from geo.out.gpkg import gpkg_bytes
 from geo.out.tables import csv_bytes
 from geo.plan.lots.scenario import Scenario
 from geo.plan.lots.tables import display_table, lot_row
@@ -74,17 +72,10 @@ def about_table(scenario: Scenario, *, title: str, attribution: str) -> pd.DataF
 def export_gpkg(lu: LotUnits, scenario: Scenario, prof: pd.DataFrame, *, title: str = "Lots",
                 attribution: str = "") -> bytes:
     """A GeoPackage with layers lots, lot_units, assumptions and about; returned as bytes."""
-    with tempfile.TemporaryDirectory(prefix="patchwork-lots-") as tmp:
-        path = os.path.join(tmp, "lots.gpkg")
-        pyogrio.write_dataframe(lots_frame(lu, scenario, prof), path, layer="lots", driver="GPKG",
-                                promote_to_multi=True)
-        pyogrio.write_dataframe(unit_frame(lu, scenario), path, layer="lot_units", driver="GPKG",
-                                promote_to_multi=True)
-        pyogrio.write_dataframe(assumption_table(scenario.assumptions), path, layer="assumptions", driver="GPKG")
-        pyogrio.write_dataframe(about_table(scenario, title=title, attribution=attribution), path, layer="about",
-                                driver="GPKG")
-        with open(path, "rb") as fh:
-            return fh.read()
+    return gpkg_bytes({"lots": lots_frame(lu, scenario, prof), "lot_units": unit_frame(lu, scenario),
+                       "assumptions": assumption_table(scenario.assumptions),
+                       "about": about_table(scenario, title=title, attribution=attribution)},
+                      promote_to_multi=True)
 
 
 def export_csv(prof: pd.DataFrame, *, attribution: str = "", enrolled: pd.Series | None = None) -> bytes:

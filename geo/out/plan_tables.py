@@ -6,91 +6,24 @@ exported as whole numbers with figures below 5 as '<5', and any figure that woul
 away (workers, share of the mean) is left blank (geo.privacy).
 
 CSV is written by the app's one CSV writer (`geo.text.csv_bytes`: UTF-8 with a BOM, a '#' note line).
-`plan_to_gpkg_bytes` writes GeoPackage layers in memory (no file is touched); it is meant to become a
-call of the app's one GeoPackage-bytes writer once that lands.
+The layers (`hub_frames`, `patch_frames`) are written by the app's one GeoPackage writer,
+`geo.out.gpkg.gpkg_bytes`.
 """
 
 from __future__ import annotations
 
-import io
-import sqlite3
-import warnings
 from collections.abc import Mapping
 from typing import cast
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 
 from geo.plan.caseload import caseload_text
 from geo.plan.hubs import HubPlan, hub_summary
 from geo.plan.patch_plan import PatchPlan
 from geo.text import csv_bytes
-
-
-# ---- writers --------------------------------------------------------------------------------------
-def _storable(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    geom = out.geometry.name if isinstance(out, gpd.GeoDataFrame) else None
-    for col in out.columns:
-        if col == geom:
-            continue
-        dtype = out[col].dtype
-        if isinstance(dtype, pd.BooleanDtype) or pd.api.types.is_bool_dtype(dtype):
-            out[col] = out[col].astype("float64").astype("Int64") if out[col].isna().any() else out[col].astype(bool)
-        if pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype):
-            out[col] = out[col].astype(object).where(out[col].notna(), None)
-        elif isinstance(dtype, (pd.Int64Dtype, pd.Float64Dtype)):
-            out[col] = out[col].astype("float64")
-    return out
-
-
-def _layer_bytes(frame: pd.DataFrame, name: str) -> bytes:
-    buf = io.BytesIO()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        if isinstance(frame, gpd.GeoDataFrame):
-            pyogrio.write_dataframe(_storable(frame), buf, layer=name, driver="GPKG",
-                                    layer_options={"SPATIAL_INDEX": "NO"})
-        else:
-            pyogrio.write_dataframe(_storable(pd.DataFrame(frame)), buf, layer=name, driver="GPKG")
-    return buf.getvalue()
-
-
-def plan_to_gpkg_bytes(frames: Mapping[str, pd.DataFrame]) -> bytes:
-    """A GeoPackage holding one layer per entry (GeoDataFrames as spatial layers, DataFrames as tables).
-
-    Built in memory: each layer is written by pyogrio into its own in-memory GeoPackage, and the layers
-    are then merged with SQLite (a GeoPackage is an SQLite database); no file is touched.
-    """
-    items = list(frames.items())
-    if not items:
-        raise ValueError("no layers to export")
-    con = sqlite3.connect(":memory:")
-    try:
-        con.deserialize(_layer_bytes(items[0][1], items[0][0]))
-        for name, frame in items[1:]:
-            con.execute("ATTACH ':memory:' AS src")
-            con.deserialize(_layer_bytes(frame, name), name="src")
-            entries = con.execute("SELECT type, name, sql FROM src.sqlite_master WHERE tbl_name = ? "
-                                  "AND sql IS NOT NULL ORDER BY CASE type WHEN 'table' THEN 0 "
-                                  "WHEN 'index' THEN 1 ELSE 2 END", (name,)).fetchall()
-            for kind, _, ddl in entries:
-                con.execute(ddl)
-                if kind == "table":
-                    con.execute(f'INSERT INTO main."{name}" SELECT * FROM src."{name}"')
-            for meta in ("gpkg_contents", "gpkg_geometry_columns", "gpkg_ogr_contents"):
-                if con.execute("SELECT 1 FROM src.sqlite_master WHERE name = ?", (meta,)).fetchone():
-                    con.execute(f"INSERT OR REPLACE INTO main.{meta} SELECT * FROM src.{meta} WHERE table_name = ?",
-                                (name,))
-            con.execute("INSERT OR IGNORE INTO main.gpkg_spatial_ref_sys SELECT * FROM src.gpkg_spatial_ref_sys")
-            con.commit()
-            con.execute("DETACH src")
-        return bytes(con.serialize())
-    finally:
-        con.close()
 
 
 def _about(rows: list[tuple[str, str]]) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from shapely.geometry import Point, box
 
 from geo.assumptions import ReachAssumptions
 from geo.model import DataError
-from geo.out import plan_layers, plan_tables
+from geo.out import gpkg, plan_layers, plan_tables
 from geo.plan import covering, hubs
 from geo.plan import lsoa_travel as travel
 from geo.plan.need import need_notes, need_table
@@ -190,7 +190,7 @@ def test_exports_open_as_geopackage_and_csv(grid):
     tt = travel.travel_times(lsoas, venues, max_minutes=30, assumptions=REACH)
     plan = hubs.plan_hubs(need, tt, venues, hubs.HubSettings(n_hubs=2, budget_min=15, n_satellites=1,
                                                              satellite_budget_min=15, min_satellite_need=0))
-    data = plan_tables.plan_to_gpkg_bytes(plan_tables.hub_frames(plan, lsoas, venues, attribution="test data"))
+    data = gpkg.gpkg_bytes(plan_tables.hub_frames(plan, lsoas, venues, attribution="test data"))
     layers = {name: kind for name, kind in pyogrio.list_layers(_io.BytesIO(data))}
     assert layers == {"hub_sites": "Point", "hub_lsoas": "Polygon", "hub_catchments": "Polygon", "about": None}
     sites = pyogrio.read_dataframe(_io.BytesIO(data), layer="hub_sites")

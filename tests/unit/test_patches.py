@@ -24,7 +24,7 @@ from shapely.geometry import box
 from geo import assumptions, io
 from geo.assumptions import ReachAssumptions
 from geo.model import DataError
-from geo.out import plan_tables
+from geo.out import gpkg, plan_tables
 from geo.plan import caseload, patch_plan, patch_table, patches
 from geo.plan.patch_edits import PatchDesk
 from geo.plan.patch_plan import PatchPlan
@@ -216,7 +216,7 @@ def test_patch_table_on_tiny_workspace_and_exports():
     assert (table["pieces"] == 1).all() and not per["estimate"].all()  # some trips along the roads
     assert table["longest_trip_min"].gt(0).all()
     frames = plan_tables.patch_frames(plan, table, per, layers["lsoas"], observed=False)
-    data = plan_tables.plan_to_gpkg_bytes(frames)
+    data = gpkg.gpkg_bytes(frames)
     got = dict(pyogrio.list_layers(_io.BytesIO(data)))
     assert set(got) == {"patches", "patch_lsoas", "about"}
     polys = pyogrio.read_dataframe(_io.BytesIO(data), layer="patches")
