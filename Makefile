@@ -2,7 +2,7 @@
 #   make setup   .venv (pip, requirements.txt + requirements-dev.txt) + node_modules (npm ci) + static/vendor/ assets
 #   make demo    workspaces/demo.gpkg (the deterministic demo borough)
 #   make run     the app on http://127.0.0.1:8501 (.streamlit/config.toml)
-#   make test    make lint, then pytest over tests/ (PYTEST_ARGS="tests/unit -x" to narrow; LINT=0 skips lint)
+#   make test    make lint, then pytest over tests/ (PYTEST_ARGS="tests/unit -x" to narrow; NO_LINT=1 skips lint)
 #   make bench   benchmarks in bench/ (BENCH_ARGS="name ..." to pick)
 #   make lint    ruff, mypy, duplicate code, module sizes, layers (LINT_PATHS="geo/plan" to narrow;
 #                one check alone: make lint-ruff | lint-mypy | lint-dup | lint-size | lint-layers)
@@ -80,9 +80,10 @@ run: setup demo
 	cd $(ROOT) && $(VENV)/bin/streamlit run app.py
 
 # The tests run after the checks: a type error, a style finding, duplicated code, an oversized module
-# or an import across layers fails `make test` (so CI). LINT=0 skips them while iterating on tests.
-LINT ?= 1
-test: setup demo $(if $(filter 1,$(LINT)),lint)
+# or an import across layers fails `make test` (so CI). NO_LINT=1 skips them while iterating on tests.
+# (Not LINT: make has a built-in variable of that name.)
+NO_LINT ?=
+test: setup demo $(if $(NO_LINT),,lint)
 	cd $(ROOT) && $(PY) -m pytest -q -ra $(PYTEST_ARGS)
 
 # Every check runs (one failing does not stop the others); the last line names those that failed.
