@@ -188,6 +188,8 @@ def _delete_picked(plans: PlanKind, path: Path, versions: Mapping[str, int], hoo
     current = loaded(plans)
     if hooks.origin is None and current is not None and current[0] == name:
         forget_loaded(plans)
+    if (st.session_state.get(plans.key("stale")) or ("",))[0] == name:  # nothing left to reload
+        st.session_state.pop(plans.key("stale"), None)
     if hooks.on_deleted is not None:
         hooks.on_deleted(name)
     _say(plans, "ok", f"Deleted '{name}'.")

@@ -166,6 +166,10 @@ def test_a_name_saved_elsewhere_since_the_list_was_drawn_is_refused_as_changed_e
     assert any("changed elsewhere" in w.value and "you had no saved version" in w.value for w in tab_b.warning)
     assert tab_b.button(key="t_reload").label == "Reload 'Shared' as saved"
     assert stored(store) == {"Shared": 1}
+    tab_b.button(key="t_delete").click().run()  # now listed, so it can be deleted: nothing left to reload
+    assert not tab_b.exception, tab_b.exception
+    assert stored(store) == {} and not tab_b.warning
+    assert not [b for b in tab_b.button if b.key == "t_reload"]
 
 
 def test_a_plan_that_does_not_fit_is_not_opened(store):
