@@ -37,16 +37,21 @@ _CODE = re.compile(r"\(([A-Z]\d{8})\)")
 
 
 def describe_scenario(info: io.PlanInfo) -> str:
-    """A saved scenario in the list: its lots, the layer it is built from and its total value."""
-    meta = info.meta
-    return (f"{meta.get('lots', '?')} lots from {meta.get('unit_layer', '?')}, "
-            f"total value {gbp_text(float(meta.get('value_gbp') or 0))}")
+    """A saved scenario in the picker: its lots and total value."""
+    return f"{info.meta.get('lots', '?')} lots, total value {gbp_text(float(info.meta.get('value_gbp') or 0))}"
+
+
+def scenario_columns(info: io.PlanInfo) -> dict[str, Any]:
+    """A saved scenario in the table of saved scenarios: its lots, the layer built from, total value."""
+    return {"Lots": info.meta.get("lots"), "Built from": info.meta.get("unit_layer"),
+            "Total value": gbp_text(float(info.meta.get("value_gbp") or 0))}
 
 
 #: Saved lot scenarios, as the shared saved-plans panel shows them.
 LOT_PLANS = PlanKind(kind=PLAN_KIND, prefix="lots", title="Saved lot scenarios",
                      placeholder="e.g. Three lots, high need", describe=describe_scenario,
-                     name_label="Scenario name", save_label="Save scenario", pick_label="Scenario", noun="scenario")
+                     name_label="Scenario name", save_label="Save scenario", pick_label="Scenario", noun="scenario",
+                     columns=scenario_columns)
 
 
 def unit_layers(ws: Workspace) -> dict[str, str]:

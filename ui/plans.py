@@ -57,6 +57,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from geo import io
@@ -77,7 +78,8 @@ def _no_description(info: io.PlanInfo) -> str:
 class PlanKind:
     """One kind of saved plan as the panel shows it: geo.io's `kind`, the session-state `prefix`, the
     panel's `title` (a subheader; empty for none) and texts, `describe` (one line of a saved plan, from
-    its meta) for the list, and `noun` (what one is called in messages)."""
+    its meta) for the picker, `columns` (when given, the saved plans are also listed as a table: name,
+    version, when saved and these columns, from its meta) and `noun` (what one is called in messages)."""
 
     kind: str
     prefix: str
@@ -89,6 +91,7 @@ class PlanKind:
     pick_label: str = "Saved plans"
     empty_text: str = ""  # default: "No <title without 'saved'> saved in this workspace yet."
     noun: str = "plan"
+    columns: Callable[[io.PlanInfo], Mapping[str, Any]] | None = None
 
     def key(self, name: str) -> str:
         return f"{self.prefix}_{name}"
@@ -240,6 +243,10 @@ def _save_box(plans: PlanKind, path: Path, hooks: _Hooks, can_save: bool, name: 
                   on_click=_open, args=(plans, path, stale[0], hooks))
 
 
+def _when(info: io.PlanInfo) -> str:
+    return info.saved_at[:16].replace("T", " ")
+
+
 def _saved_list(plans: PlanKind, path: Path, hooks: _Hooks) -> None:
     try:
         info = saved_plans(plans, path)
@@ -250,9 +257,11 @@ def _saved_list(plans: PlanKind, path: Path, hooks: _Hooks) -> None:
     if not info:
         st.caption(plans.nothing_saved)
         return
+    if plans.columns is not None:
+        st.dataframe(pd.DataFrame([{plans.pick_label: p.name, "Version": p.version, "Saved": _when(p),
+                                    **plans.columns(p)} for p in info.values()]), hide_index=True, width="stretch")
     st.selectbox(plans.pick_label, list(info), key=plans.key("saved_pick"),
-                 format_func=lambda n: f"{n} · v{info[n].version} · "
-                                       f"{info[n].saved_at[:16].replace('T', ' ')} · {plans.describe(info[n])}")
+                 format_func=lambda n: f"{n} · v{info[n].version} · {_when(info[n])} · {plans.describe(info[n])}")
     o, d = st.columns(2)
     o.button("Open", key=plans.key("open"), icon=":material/folder_open:", on_click=_open_picked,
              args=(plans, path, hooks))

@@ -53,7 +53,11 @@ def test_save_open_and_delete_a_scenario(ws_path):
     assert info.meta["lots"] == 1 and info.meta["unit_layer"] == "Wards" and info.meta["value_gbp"] > 0
     option = at.selectbox(key="lots_saved_pick").options[0]
     assert option.startswith("West only · v1 · ")
-    assert option.endswith(f" · 1 lots from Wards, total value £{info.meta['value_gbp']:,}")
+    assert option.endswith(f" · 1 lots, total value £{info.meta['value_gbp']:,}")
+    table = next(d.value for d in at.dataframe if "Built from" in getattr(d.value, "columns", []))
+    assert list(table.columns) == ["Scenario", "Version", "Saved", "Lots", "Built from", "Total value"]
+    assert table.iloc[0].tolist()[:2] == ["West only", 1]
+    assert table.iloc[0].tolist()[3:] == [1, "Wards", f"£{info.meta['value_gbp']:,}"]
 
     # other lots on another layer, then the scenario opened again: its layer, its lots, its name
     at.selectbox(key="lots_unit_key").set_value("lsoas").run()
