@@ -10,10 +10,11 @@ from ui.display import fictional_banner
 from ui.lots_compare import compare_view
 from ui.lots_edit import draw_lots_tab
 from ui.lots_places import draw_places_tab
-from ui.lots_saved import saved_scenarios, saved_scenarios_panel
+from ui.lots_saved import saved_scenarios_panel
 from ui.lots_suggest import draw_suggest_tab
 from ui.lots_value import draw_value_model_tab
 from ui.nav import ensure_app_navigation
+from ui.plans import saved_plans
 
 ensure_app_navigation()
 
@@ -50,9 +51,8 @@ if tab_suggest.open:
         draw_suggest_tab(view)
 if tab_compare.open:
     with tab_compare:
-        saved = saved_scenarios()
-        saved_scenarios_panel(view, saved)
-        compare_view(view, saved)
+        saved_scenarios_panel(view)
+        compare_view(view, saved_plans(lui.LOT_PLANS, wsp.workspace_path()))
 if tab_places.open:
     with tab_places:
         draw_places_tab(view)

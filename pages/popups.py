@@ -20,7 +20,7 @@ from ui.nav import ensure_app_navigation
 from ui.popups_exports import exports_section
 from ui.popups_plan import plan_view
 from ui.popups_route import route_section
-from ui.popups_saved import saved_popup_plans
+from ui.popups_saved import popup_plans_panel
 
 ensure_app_navigation()
 
@@ -128,14 +128,11 @@ if section == SECTIONS[0]:
             popups_state.keep(SessionPlanDraft.from_plan(plan), forget_route=True)
             st.rerun()  # the settings fold away and the plan shows
 
-    open_box, plan_box, save_box = st.container(), st.container(), st.container()  # saved plans around the plan
-    draft = saved_popup_plans(wsp.workspace_path(), draft, open_box=open_box, save_box=save_box, venues=venues,
-                              ws_id=ws.id)
-    with plan_box:
-        if draft is None:
-            st.info("Set the period and capacity above and press **Propose sessions**.")
-        else:
-            plan_view(draft, ws=ws, venues=venues, gap_points=gap_points, in_meeting=in_meeting)
+    if draft is None:
+        st.info("Set the period and capacity above and press **Propose sessions**.")
+    else:
+        plan_view(draft, ws=ws, venues=venues, gap_points=gap_points, in_meeting=in_meeting)
+    popup_plans_panel(wsp.workspace_path(), draft, venues=venues, ws_id=ws.id)
 
 # =================================================================================================
 # Route for a day

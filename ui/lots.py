@@ -4,7 +4,7 @@ what the page shows of it (`LotsView`) and map clicks.
 The draft being edited is one `geo.plan.lots.draft.LotDraft` in `st.session_state[DRAFT_KEY]`; widget
 callbacks replace it (`update`), never change it in place. The tabs are drawn by ui.lots_edit (Lots),
 ui.lots_suggest, ui.lots_saved and ui.lots_compare (Compare and save), ui.lots_value (Assumptions) and
-ui.lots_places (Place names).
+ui.lots_places (Place names). Saved scenarios are read and written through ui.plans (`LOT_PLANS`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import folium
@@ -28,11 +27,31 @@ from geo.out.lots_map import lots_map
 from geo.plan.lots.draft import LotDraft
 from geo.plan.lots.profile import assess_lots, enrolled_per_lot
 from geo.plan.lots.scenario import PLAN_KIND, Scenario, scenario_from_payload
+from geo.plan.lots.tables import gbp_text
 from geo.plan.lots.units import LotUnits, prepare_units
+from ui.plans import PlanKind, read_plan
 
 #: Where the draft lives in the session.
 DRAFT_KEY = "lots_plan"
 _CODE = re.compile(r"\(([A-Z]\d{8})\)")
+
+
+def describe_scenario(info: io.PlanInfo) -> str:
+    """A saved scenario in the picker: its lots and total value."""
+    return f"{info.meta.get('lots', '?')} lots, total value {gbp_text(float(info.meta.get('value_gbp') or 0))}"
+
+
+def scenario_columns(info: io.PlanInfo) -> dict[str, Any]:
+    """A saved scenario in the table of saved scenarios: its lots, the layer built from, total value."""
+    return {"Lots": info.meta.get("lots"), "Built from": info.meta.get("unit_layer"),
+            "Total value": gbp_text(float(info.meta.get("value_gbp") or 0))}
+
+
+#: Saved lot scenarios, as the shared saved-plans panel shows them.
+LOT_PLANS = PlanKind(kind=PLAN_KIND, prefix="lots", title="Saved lot scenarios",
+                     placeholder="e.g. Three lots, high need", describe=describe_scenario,
+                     name_label="Scenario name", save_label="Save scenario", pick_label="Scenario", noun="scenario",
+                     columns=scenario_columns)
 
 
 def unit_layers(ws: Workspace) -> dict[str, str]:
@@ -64,21 +83,21 @@ def lot_units(ws_id: str, _ws: Workspace, key: str) -> LotUnits:
                          label=label)
 
 
-def read_saved(ws: Workspace, path: Path | str, name: str) -> tuple[io.PlanInfo, LotUnits, Scenario]:
-    """A saved lot scenario with the units it is built from, checked against this workspace."""
-    info, payload = io.load_plan(path, kind=PLAN_KIND, name=name)
+def saved_scenario_of(ws: Workspace, name: str, payload: Mapping[str, Any]) -> tuple[LotUnits, Scenario]:
+    """Saved scenario `name` (its payload) with the units it is built from, checked against this workspace."""
     key = str(payload.get("unit_layer"))
     if key not in unit_layers(ws):
         raise DataError(f"saved lots use '{key}', which this workspace does not have.", source=f"scenario '{name}'")
     lu = lot_units(ws.id, ws, key)
-    return info, lu, scenario_from_payload(payload, known=lu.codes)
+    return lu, scenario_from_payload(payload, known=lu.codes)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def saved_scenario(ws_id: str, _ws: Workspace, path: str, name: str, version: int
                    ) -> tuple[LotUnits, Scenario, pd.DataFrame]:
     """A saved lot scenario with its units and profile (cached per name and version)."""
-    _, lu, s = read_saved(_ws, path, name)
+    _, payload = read_plan(LOT_PLANS, path, name)
+    lu, s = saved_scenario_of(_ws, name, payload)
     return lu, s, assess_lots(lu, s)
 
 

@@ -122,7 +122,7 @@ def test_suggest_then_save_load_and_compare(app, ws_path):
     assert any("Suggested 2 lots" in s.value for s in app.success)
 
     tab(app, "Compare and save")
-    app.text_input(key="lots_save_name").set_value("Two lots")
+    app.text_input(key="lots_plan_name").set_value("Two lots")
     app.button(key="lots_save").click().run()
     assert not app.exception, app.exception
     tab(app, "Lots")
@@ -132,7 +132,7 @@ def test_suggest_then_save_load_and_compare(app, ws_path):
     members(app).set_value(["E05900001", "E05900002"]).run()
     assert list(app.dataframe[0].value.index) == ["Lot 1"]
     tab(app, "Compare and save")
-    app.text_input(key="lots_save_name").set_value("One big lot")
+    app.text_input(key="lots_plan_name").set_value("One big lot")
     app.button(key="lots_save").click().run()
     saved = {p.name: p for p in io.list_plans(ws_path, kind="lots")}
     assert set(saved) == {"Two lots", "One big lot"}
@@ -140,7 +140,7 @@ def test_suggest_then_save_load_and_compare(app, ws_path):
     assert payload["unit_layer"].startswith("wards") and json.dumps(payload)
 
     # a save under an existing name that was not loaded is refused; nothing is overwritten
-    app.text_input(key="lots_save_name").set_value("Two lots")
+    app.text_input(key="lots_plan_name").set_value("Two lots")
     app.button(key="lots_save").click().run()
     assert any("already saved" in e.value for e in app.error)
     assert {p.name: p.version for p in io.list_plans(ws_path, kind="lots")} == {"Two lots": 1, "One big lot": 1}
@@ -152,10 +152,10 @@ def test_suggest_then_save_load_and_compare(app, ws_path):
     assert table.loc["Lots"].tolist() == ["2", "1"]
     assert "Lot 1" in map_scripts(app)  # the small maps carry the lot labels
 
-    app.selectbox(key="lots_pick").set_value("Two lots")
-    app.button(key="lots_load").click().run()
+    app.selectbox(key="lots_saved_pick").set_value("Two lots")
+    app.button(key="lots_open").click().run()
     assert not app.exception, app.exception
-    assert any("Loaded 'Two lots' (version 1)" in s.value for s in app.success)
+    assert any("Opened 'Two lots' (version 1)" in s.value for s in app.success)
     tab(app, "Lots")
     assert len(app.dataframe[0].value) == 2
 
@@ -227,7 +227,7 @@ def test_every_tab_shows_the_same_text_as_before_the_reshape(demo_app):
     at.button(key="lots_sg_go").click().run()
     snap("three suggested clusters")
     tab(at, "Compare and save")
-    at.text_input(key="lots_save_name").set_value("Three clusters").run()
+    at.text_input(key="lots_plan_name").set_value("Three clusters").run()
     at.button(key="lots_save").click().run()
     snap("saved")
     tab(at, "Suggest lots")
@@ -238,7 +238,7 @@ def test_every_tab_shows_the_same_text_as_before_the_reshape(demo_app):
     tab(at, "Compare and save")
     at.multiselect(key="lots_compare").set_value(["Current lots (unsaved)", "Three clusters"]).run()
     snap("compare current with saved")
-    at.button(key="lots_load").click().run()
+    at.button(key="lots_open").click().run()
     snap("loaded")
     tab(at, "Place names")
     at.text_area(key="lots_places_text").set_value("Westfield\nNorthgat").run()

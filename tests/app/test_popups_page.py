@@ -70,7 +70,7 @@ def test_propose_accept_move_drop_and_save(ws_copy):
     at.button(key="one_apply").click().run()
     assert any("problem" in e.value for e in at.error)
     assert any("not open" in str(df.value) for df in at.dataframe)
-    assert at.button(key="plan_save").disabled
+    assert at.button(key="popup_save").disabled
 
     # drop it instead: no problems, one session fewer
     at.selectbox(key="one_sid").set_value(first["session_id"])
@@ -78,9 +78,9 @@ def test_propose_accept_move_drop_and_save(ws_copy):
     at.button(key="one_apply").click().run()
     assert _kpis(at)["Sessions"] == str(n - 1) and not at.error
 
-    at.text_input(key="plan_name").set_value("Tiny winter")
-    at.button(key="plan_save").click().run()
-    assert any("Saved 'Tiny winter' as version 1" in s.value for s in at.success)
+    at.text_input(key="popup_plan_name").set_value("Tiny winter")
+    at.button(key="popup_save").click().run()
+    assert any("Saved 'Tiny winter' (version 1)" in s.value for s in at.success)
     plans = io.list_plans(ws_copy, kind=PLAN_KIND)
     assert [(p.name, p.version) for p in plans] == [("Tiny winter", 1)]
     _, payload = io.load_plan(ws_copy, kind=PLAN_KIND, name="Tiny winter")
@@ -88,12 +88,12 @@ def test_propose_accept_move_drop_and_save(ws_copy):
     assert saved.loc[saved["session_id"] == first["session_id"], "status"].iloc[0] == "dropped"
 
     # saving again builds on version 1
-    at.button(key="plan_save").click().run()
+    at.button(key="popup_save").click().run()
     assert any("version 2" in s.value for s in at.success)
 
     # a fresh page opens the saved plan
     again = _page()
-    again.button(key="plan_open").click().run()
+    again.button(key="popup_open").click().run()
     assert not again.exception
     assert again.session_state["popup_plan"].version == 2
     assert any("Tiny winter" in h.value for h in again.subheader)
