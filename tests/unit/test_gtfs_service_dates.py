@@ -8,6 +8,7 @@ the trips per hour are worked out by hand: 24 departures in the 12 hours from 07
 from __future__ import annotations
 
 import datetime as dt
+import json
 import zipfile
 from pathlib import Path
 
@@ -204,3 +205,20 @@ def test_calendar_rules_follow_the_reference(tables, offset):
         exception = cd[(cd["service_id"] == sid) & (cd["date"] == stamp)]["exception_type"].tolist()
         assert (sid in running) == (exception == ["1"])
     assert running <= set(cal["service_id"]) | set(cd["service_id"])
+
+
+def test_build_keeps_the_service_date_in_the_workspace_meta(tmp_path, monkeypatch):
+    from tests.unit.test_import_area import area_files  # noqa: PLC0415 - the tiny area's official files
+
+    monkeypatch.setenv("PATCHWORK_WORKSPACE_DIR", str(tmp_path / "workspaces"))
+    f = area_files(tmp_path, year=11)
+    feed = feed_zip(tmp_path / "feed.zip", TWO_PERIODS, calendar=TWO_PERIOD_CALENDAR)
+    result = io.build_workspace(io.WorkspaceSources(wards=f["wards"], lsoas=f["lsoas"], tables=[f["f1"], f["f6"]],
+                                                    gtfs=feed, gtfs_date=dt.date(2025, 9, 10)),
+                                name="Tiny", out=tmp_path / "out.gpkg")
+    ws = io.read_workspace(result.path)
+    assert ws.meta[transit.SERVICE_DATE_META] == "2025-09-10"
+    assert ws.layer("bus_routes").set_index("route_id").loc["1", "trips_per_hour"] == 1.0
+    gtfs_report = next(r for r in json.loads(ws.meta["import_report"]) if r["what"] == "GTFS feed")
+    assert gtfs_report["service_date"] == "2025-09-10"
+    assert any("Wednesday 10 September 2025 (the service date chosen)" in a for a in gtfs_report["assumptions"])
