@@ -333,7 +333,7 @@ def usable_venues(venues: gpd.GeoDataFrame, *, kinds: Iterable[str] | None = Non
         n_assumed = int((res.assumed & keep).sum())
         if n_assumed:
             notes.append(f"{_venues(n_assumed)} without readable opening hours counted as open on "
-                         f"{when:%a %d %b %H:%M} by the default pattern for their kind (assumed).")
+                         f"{when:%a %H:%M} by the default pattern for their kind (assumed).")
         if unread:
             notes.append(unread)
     return venues[keep], notes

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from geo import io
 from geo.analyse import transit
 from geo.model import DataError
-from geo.read import feeds
+from geo.read import feeds, service_dates
 
 LON0, LAT0 = -1.26, 52.76
 WEEKDAYS = "monday,tuesday,wednesday,thursday,friday,saturday,sunday"
@@ -190,7 +190,7 @@ def calendars(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame]:
 @given(calendars(), days)
 def test_calendar_rules_follow_the_reference(tables, offset):
     cal, cd = tables
-    calendar = feeds.read_service_calendar({"calendar.txt": cal, "calendar_dates.txt": cd}, source="f")
+    calendar = service_dates.read_service_calendar({"calendar.txt": cal, "calendar_dates.txt": cd}, source="f")
     assert calendar is not None
     day = DAY0 + dt.timedelta(offset)
     running = calendar.services_on(day)
@@ -208,7 +208,7 @@ def test_calendar_rules_follow_the_reference(tables, offset):
 
 
 def test_build_keeps_the_service_date_in_the_workspace_meta(tmp_path, monkeypatch):
-    from tests.unit.test_import_area import area_files  # noqa: PLC0415 - the tiny area's official files
+    from tests.unit.test_import_area import area_files  # the tiny area's official files
 
     monkeypatch.setenv("PATCHWORK_WORKSPACE_DIR", str(tmp_path / "workspaces"))
     f = area_files(tmp_path, year=11)

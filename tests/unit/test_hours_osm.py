@@ -211,4 +211,4 @@ def test_a_day_range_with_one_span(first, last, start, length):
     # and with "; PH off" the bank holiday Monday of August 2026 is shut, the rest as before
     with_ph = read_hours(f"{days} {hhmm}; PH off")
     assert with_ph is not None
-    assert with_ph.week_of(AUG_BH) == ((),) + week[1:]
+    assert with_ph.week_of(AUG_BH) == ((), *week[1:])
