@@ -308,7 +308,10 @@ def unreadable_note(venues: pd.DataFrame, *, default_hours: Mapping[str, str] | 
         return None
     names = (venues["name"].astype("string").fillna("(no name)").to_numpy() if "name" in venues.columns
              else np.array([f"venue {i + 1}" for i in range(len(venues))], dtype=object))
-    listed = ", ".join(f"{names[i]} ({read.given[i]!r})" for i in rows[:NAMED_UNREADABLE])
+    def quoted(text: str) -> str:
+        return repr(text if len(text) <= 40 else text[:39] + "…")
+
+    listed = ", ".join(f"{names[i]} ({quoted(read.given[i])})" for i in rows[:NAMED_UNREADABLE])
     more = f" and {rows.size - NAMED_UNREADABLE} more" if rows.size > NAMED_UNREADABLE else ""
     return (f"Opening hours of {_venues(int(rows.size))} could not be read, so the usual week for their kind "
             f"is assumed: {listed}{more}.")
