@@ -128,3 +128,5 @@ with right:
         legend(block.title, block.items, shape=block.shape)
         if block.note:
             st.caption(block.note)
+    if "bus" in shown and (bus_note := transit.service_date_note(ws.meta)):
+        st.caption(bus_note)

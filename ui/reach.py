@@ -13,8 +13,8 @@ from geo.model import VENUE_KINDS, Workspace
 from ui import workspace as wsp
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-#: A fixed week to turn "Tuesday 10:00" into a datetime (2024-01-01 was a Monday).
-_MONDAY = dt.date(2024, 1, 1)
+#: A fixed, ordinary week (no bank holiday, so "PH" rules do not apply) to turn "Tuesday 10:00" into a datetime.
+_MONDAY = hours.TYPICAL_MONDAY
 ALL_VENUES = "All venues"
 
 

@@ -1,25 +1,40 @@
-"""Opening hours: a reader of simple OSM `opening_hours`, the default weekly pattern per venue kind,
-and which venues are open (or usable at all) at a given time.
+"""Opening hours: OpenStreetMap `opening_hours` read by a parser of the whole syntax, England's bank
+holidays, the default weekly pattern per venue kind, and which venues are open (or usable at all) at a
+given time.
+
+`read_hours` reads a venue's text with opening-hours-py (the `opening_hours` module: months, week
+numbers, "Th[3]", "||" fallbacks, "," additional rules, comments... as the OSM specification
+https://wiki.openstreetmap.org/wiki/Key:opening_hours/specification has them). Its `Hours` gives the
+opening spans on any date. Public holidays ("PH") are England's bank holidays from the `holidays`
+package (`bank_holidays_between`): on such a day the rules naming PH apply. School holidays ("SH")
+differ by local authority and never match here. Times are local (no time zone); sunrise and sunset,
+without a venue's position, are taken as 07:00 and 19:00 by the parser.
 
 Structured hours are used where a venue has readable ones; otherwise the default pattern for its kind
-(`DEFAULT_HOURS`, editable), flagged as assumed. Venues marked `closed` are never open and never count.
+(`DEFAULT_HOURS`, editable), flagged as assumed, and the venues whose text could not be read are named
+(`unreadable_note`). Venues marked `closed` are never open and never count.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import geopandas as gpd
+import holidays
 import numpy as np
+import opening_hours
 import pandas as pd
+from opening_hours import OpeningHours, State
+
+from geo.model import DataError, Problem
 
 _DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
-_DAY_IDX = {d: i for i, d in enumerate(_DAYS)}
-_TIME = r"(\d{1,2}):(\d{2})"
-_SPAN = re.compile(rf"^{_TIME}\s*-\s*{_TIME}$")
+DAY_MIN = 24 * 60
 
 #: Assumed weekly pattern per venue kind where a venue has no usable opening hours (editable).
 DEFAULT_HOURS: dict[str, str] = {
@@ -35,93 +50,152 @@ DEFAULT_HOURS: dict[str, str] = {
     "*": "Mo-Fr 09:00-17:00",
 }
 
-Week = tuple[tuple[tuple[int, int], ...], ...]  # 7 days of (start_min, end_min); end may pass 1440
+Span = tuple[int, int]  # (start_min, end_min) after the day's midnight, within 0..1440
+Day = tuple[Span, ...]
+Week = tuple[Day, ...]  # Monday to Sunday
+
+#: The week `parse_opening_hours` reads as a typical one: Monday 3 March 2025 to Sunday 9 March, in
+#: term time and with no bank holiday. Rules for months, week numbers or dates apply as in that week.
+TYPICAL_MONDAY = dt.date(2025, 3, 3)
+
+# ---- bank holidays (England) ------------------------------------------------------------------------
+
+#: The holidays package's names as GOV.UK writes them.
+_GOV_UK_NAMES = {"May Day": "Early May bank holiday", "Spring Bank Holiday": "Spring bank holiday",
+                 "Late Summer Bank Holiday": "Summer bank holiday"}
 
 
-def _parse_days(text: str) -> list[int] | None:
-    days: list[int] = []
-    for item in text.split(","):
-        item = item.strip()
-        if "-" in item:
-            a, _, b = item.partition("-")
-            a, b = a.strip()[:2].title(), b.strip()[:2].title()
-            if a not in _DAY_IDX or b not in _DAY_IDX:
-                return None
-            i, j = _DAY_IDX[a], _DAY_IDX[b]
-            days.extend((i + k) % 7 for k in range(((j - i) % 7) + 1))
-        else:
-            d = item[:2].title()
-            if d not in _DAY_IDX or len(item) != 2:
-                return None
-            days.append(_DAY_IDX[d])
-    return days
+def _gov_uk_name(name: str) -> str:
+    base, observed = (name[:-len(" (observed)")], True) if name.endswith(" (observed)") else (name, False)
+    base = _GOV_UK_NAMES.get(base, base)
+    return f"{base} (substitute day)" if observed else base
 
 
-def parse_opening_hours(text: str | None) -> Week | None:
-    """Parse simple OSM opening_hours ("Mo-Fr 09:00-17:00; Sa 09:00-12:00", "24/7", "Su off",
-    "Mo,We 10:00-12:00,13:00-16:00", "closed"). Returns 7 days of minute spans, or None when the
-    text is blank or uses syntax this reader does not know (months, week numbers, "||", ...).
-    Rules about public/school holidays ("PH off") are skipped. A later rule replaces earlier ones
-    for the days it names, as in OSM.
-    """
-    if text is None or (isinstance(text, float) and np.isnan(text)):
+@functools.lru_cache(maxsize=256)
+def _bank_holidays(year: int) -> dict[dt.date, str]:
+    """England's bank holidays in `year` as GOV.UK lists them: always weekdays (a holiday falling on a
+    weekend is kept only as its substitute day, which the package gives as "(observed)")."""
+    found = holidays.country_holidays("GB", subdiv="ENG", years=year)
+    return {d: "; ".join(_gov_uk_name(n.strip()) for n in str(name).split(";"))
+            for d, name in sorted(found.items()) if d.weekday() < 5}
+
+
+def bank_holidays_between(start: dt.date, end: dt.date) -> dict[dt.date, str]:
+    """England's bank holidays from `start` to `end` (inclusive), with their GOV.UK names, in date order
+    (from the `holidays` package: any year, substitute days included)."""
+    out: dict[dt.date, str] = {}
+    for year in range(start.year, end.year + 1):
+        out.update({d: n for d, n in _bank_holidays(year).items() if start <= d <= end})
+    return out
+
+
+def is_bank_holiday(day: dt.date) -> bool:
+    """Whether `day` is a bank holiday in England."""
+    return day in _bank_holidays(day.year)
+
+
+# ---- reading opening_hours --------------------------------------------------------------------------
+
+_PH = re.compile(r"\bPH\b")
+#: What the parser raises on text outside the syntax (its ParserError is not in the module's stubs).
+_NOT_READ: tuple[type[Exception], ...] = (getattr(opening_hours, "ParserError", SyntaxError), ValueError)
+
+
+def _clean(text: str) -> str:
+    """The text as the parser reads it: outer spaces and a trailing ';' (common in OSM) dropped."""
+    return text.strip().rstrip(";").strip()
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str) -> OpeningHours | None:
+    try:
+        return OpeningHours(text, auto_country=False, auto_timezone=False)
+    except _NOT_READ:
         return None
-    text = str(text).strip()
-    if not text:
+
+
+def _as_holiday(text: str, weekday: int) -> str:
+    """`text` for one bank holiday falling on `weekday`: each PH outside quoted comments becomes that
+    weekday, so that the rules naming PH apply to the day (and, OSM's order of rules kept, later rules
+    still override earlier ones)."""
+    parts = text.split('"')
+    return '"'.join(_PH.sub(_DAYS[weekday], p) if k % 2 == 0 else p for k, p in enumerate(parts))
+
+
+@functools.lru_cache(maxsize=65536)
+def _spans_on(text: str, day: dt.date) -> Day:
+    oh = None
+    if is_bank_holiday(day) and _PH.search(text):
+        oh = _parsed(_as_holiday(text, day.weekday()))
+    if oh is None:
+        oh = _parsed(text)
+    if oh is None:
+        return ()
+    midnight = dt.datetime.combine(day, dt.time())
+    spans: list[Span] = []
+    for a, b, state, _comment in oh.intervals(midnight, midnight + dt.timedelta(days=1)):
+        if state == State.OPEN:
+            lo = max(0, round((a - midnight).total_seconds() / 60))
+            hi = min(DAY_MIN, round((b - midnight).total_seconds() / 60))
+            if hi > lo:
+                spans.append((lo, hi))
+    return tuple(spans)
+
+
+@dataclass(frozen=True)
+class Hours:
+    """Opening hours read from an OSM `opening_hours` text (see `read_hours`)."""
+
+    text: str
+
+    def on(self, day: dt.date) -> Day:
+        """The opening spans on `day` (minutes after its midnight; a span past midnight continues on the
+        next day's list). England's bank holidays count as PH."""
+        return _spans_on(self.text, day)
+
+    def is_open(self, when: dt.datetime) -> bool:
+        minute = when.hour * 60 + when.minute
+        return any(a <= minute < b for a, b in self.on(when.date()))
+
+    def week_of(self, day: dt.date) -> Week:
+        """The Monday-to-Sunday week holding `day`."""
+        monday = day - dt.timedelta(days=day.weekday())
+        return tuple(self.on(monday + dt.timedelta(days=k)) for k in range(7))
+
+
+def _given(text: object) -> str | None:
+    if text is None or text is pd.NA or (isinstance(text, float) and np.isnan(text)):
         return None
-    low = text.lower()
-    if low in ("24/7", "mo-su 00:00-24:00"):
-        return tuple(((0, 1440),) for _ in range(7))
-    if low in ("closed", "off"):
-        return tuple(() for _ in range(7))
-    if "||" in text:
-        return None
-    week: list[tuple[tuple[int, int], ...]] = [() for _ in range(7)]
-    seen_rule = False
-    for rule in (r.strip() for r in text.split(";")):
-        if not rule:
-            continue
-        if re.match(r"^(PH|SH)\b", rule):
-            continue
-        m = re.match(r"^((?:[A-Za-z]{2}(?:\s*-\s*[A-Za-z]{2})?\s*,\s*)*[A-Za-z]{2}(?:\s*-\s*[A-Za-z]{2})?)\s+(.+)$",
-                     rule)
-        if m and m.group(1)[:2].title() in _DAY_IDX:
-            days = _parse_days(m.group(1).replace(" ", ""))
-            times = m.group(2).strip()
-        else:
-            days, times = list(range(7)), rule
-        if days is None:
-            return None
-        # "Mo-Fr 09:00-17:00, PH off" style trailing selectors are not supported.
-        if times.lower() in ("off", "closed"):
-            spans: tuple[tuple[int, int], ...] = ()
-        else:
-            found = []
-            for piece in times.split(","):
-                sm = _SPAN.match(piece.strip())
-                if not sm:
-                    return None
-                h1, m1, h2, m2 = (int(g) for g in sm.groups())
-                if h1 > 24 or h2 > 48 or m1 > 59 or m2 > 59:
-                    return None
-                a, b = h1 * 60 + m1, h2 * 60 + m2
-                if b <= a:
-                    b += 1440  # past midnight
-                found.append((a, b))
-            spans = tuple(found)
-        for d in days:
-            week[d] = spans
-        seen_rule = True
-    return tuple(week) if seen_rule else None
+    return _clean(str(text)) or None
+
+
+def read_hours(text: object) -> Hours | None:
+    """A venue's `opening_hours` ("Mo-Fr 09:00-17:00; Sa 10:00-16:00; Su,PH off", "24/7", "closed",
+    "Apr-Sep Mo-Su 10:00-18:00; Oct-Mar Mo-Su 10:00-16:00", ...), or None when blank or not in the
+    OSM syntax ("by appointment", "Mo-Fr 9-5")."""
+    clean = _given(text)
+    return Hours(clean) if clean is not None and _parsed(clean) is not None else None
+
+
+def day_spans(hours: Hours | Week, day: dt.date) -> Day:
+    """The opening spans on `day` of read hours (date by date) or of a week (by weekday)."""
+    return hours.on(day) if isinstance(hours, Hours) else hours[day.weekday()]
+
+
+def parse_opening_hours(text: object, *, week_of: dt.date = TYPICAL_MONDAY) -> Week | None:
+    """The week holding `week_of` (default: a typical week, `TYPICAL_MONDAY`) of a venue's
+    `opening_hours`: 7 days of minute spans, or None when the text is blank or cannot be read."""
+    hours = read_hours(text)
+    return hours.week_of(week_of) if hours is not None else None
 
 
 def is_open(week: Week, when: dt.datetime) -> bool:
-    """Whether a parsed week is open at `when` (spans past midnight carry into the next day)."""
+    """Whether a week of spans is open at `when` (a span ending past 1440 carries into the next day)."""
     day, minute = when.weekday(), when.hour * 60 + when.minute
     if any(a <= minute < b for a, b in week[day]):
         return True
     prev = week[(day - 1) % 7]
-    return any(b > 1440 and minute < b - 1440 for _, b in prev)
+    return any(b > DAY_MIN and minute < b - DAY_MIN for _, b in prev)
 
 
 class OpenAt(NamedTuple):
@@ -151,48 +225,103 @@ def _venues(n: int) -> str:
     return f"{n} venue" if n == 1 else f"{n} venues"
 
 
-def open_at(venues: pd.DataFrame, when: dt.datetime, *,
-            default_hours: Mapping[str, str] | None = None) -> OpenAt:
-    """Which venues are open at `when`. Uses `opening_hours` where it can be read; otherwise the
-    default weekly pattern for the venue's kind (`DEFAULT_HOURS`, editable), flagged `assumed`.
-    Venues with `closed` true are never open. Loops over distinct hours texts, not rows."""
+#: Hours that never open (a venue marked closed).
+NEVER_OPEN = Hours("off")
+_DEFAULT_FIX = "Use the form 'Mo-Fr 09:00-17:00; Sa 09:00-12:00'."
+
+
+@dataclass(frozen=True)
+class VenuesHours:
+    """Each venue's hours, by position: `hours[i]` its own where readable, else its kind's default;
+    `text[i]` the text used; `given[i]` its own text ("" when blank). Flags as in `OpenAt`."""
+
+    hours: tuple[Hours, ...]
+    text: tuple[str, ...]
+    given: tuple[str, ...]
+    assumed: np.ndarray
+    unreadable: np.ndarray
+    closed: np.ndarray
+
+
+def venues_hours(venues: pd.DataFrame, *, default_hours: Mapping[str, str] | None = None) -> VenuesHours:
+    """Every venue's hours: its `opening_hours` where readable, else the default pattern for its kind
+    (`DEFAULT_HOURS`, editable; "*" for other kinds), flagged assumed; never open when marked `closed`.
+    DataError when a default pattern cannot be read. Reads each distinct text once."""
     defaults = dict(DEFAULT_HOURS if default_hours is None else default_hours)
     fallback = defaults.get("*", DEFAULT_HOURS["*"])
-    n = len(venues)
     closed = closed_venues(venues)
-    texts = (venues["opening_hours"].astype("string") if "opening_hours" in venues.columns
-             else pd.Series(pd.NA, index=venues.index, dtype="string"))
-    kinds = (venues["kind"].astype("string") if "kind" in venues.columns
-             else pd.Series(pd.NA, index=venues.index, dtype="string"))
-    parsed = {t: parse_opening_hours(t) for t in texts.dropna().unique()}
-    given = texts.notna().to_numpy() & (texts.fillna("").str.strip() != "").to_numpy()
-    readable = np.array([given[i] and parsed.get(texts.iloc[i]) is not None for i in range(n)], dtype=bool)
-    assumed = ~readable & ~closed
-    unreadable = given & ~readable
-    cache: dict[str, Week | None] = {}
-    is_open_now = np.zeros(n, dtype=bool)
-    for i in range(n):
-        if closed[i]:
+    texts = venues["opening_hours"] if "opening_hours" in venues.columns else pd.Series(pd.NA, index=venues.index)
+    kinds = venues["kind"] if "kind" in venues.columns else pd.Series(pd.NA, index=venues.index)
+    own: dict[str, Hours | None] = {}
+    hours: list[Hours] = []
+    used: list[str] = []
+    given: list[str] = []
+    for text, kind, shut in zip(texts, kinds, closed):
+        clean = _given(text) or ""
+        given.append(clean)
+        if shut:
+            hours.append(NEVER_OPEN)
+            used.append("closed")
             continue
-        week = parsed[texts.iloc[i]] if readable[i] else None
-        if week is None:  # no readable hours: the default pattern for the venue's kind
-            kind = kinds.iloc[i]
-            pattern = defaults.get(str(kind), fallback) if pd.notna(kind) else fallback
-            if pattern not in cache:
-                cache[pattern] = parse_opening_hours(pattern)
-            week = cache[pattern]
-            if week is None:
-                raise ValueError(f"default opening hours {pattern!r} for kind {kind!r} cannot be read; "
-                                 "use the form 'Mo-Fr 09:00-17:00; Sa 09:00-12:00'")
-        is_open_now[i] = is_open(week, when)
-    return OpenAt(is_open_now, assumed, unreadable, closed)
+        if clean and clean not in own:
+            own[clean] = read_hours(clean)
+        mine = own.get(clean)
+        if mine is not None:
+            hours.append(mine)
+            used.append(clean)
+            continue
+        pattern = defaults.get(str(kind), fallback) if _given(kind) is not None else fallback
+        if pattern not in own:
+            own[pattern] = read_hours(pattern)
+        default = own[pattern]
+        if default is None:
+            raise DataError(Problem("default opening hours", f"the pattern {pattern!r} for {kind!r} cannot be read.",
+                                    fix=_DEFAULT_FIX))
+        hours.append(default)
+        used.append(pattern)
+    has_text = np.array([bool(g) for g in given], dtype=bool)
+    readable = np.array([bool(g) and own.get(g) is not None for g in given], dtype=bool)
+    return VenuesHours(tuple(hours), tuple(used), tuple(given), assumed=~readable & ~closed,
+                       unreadable=has_text & ~readable & ~closed, closed=closed)
+
+
+def open_at(venues: pd.DataFrame, when: dt.datetime, *,
+            default_hours: Mapping[str, str] | None = None) -> OpenAt:
+    """Which venues are open at `when` (date and time: bank holidays count as PH). Uses
+    `opening_hours` where it can be read; otherwise the default weekly pattern for the venue's kind
+    (`DEFAULT_HOURS`, editable), flagged `assumed`. Venues with `closed` true are never open."""
+    read = venues_hours(venues, default_hours=default_hours)
+    is_open_now = np.array([h.is_open(when) for h in read.hours], dtype=bool)
+    return OpenAt(is_open_now, read.assumed, read.unreadable, read.closed)
+
+
+#: How many venues `unreadable_note` names before it counts the rest.
+NAMED_UNREADABLE = 8
+
+
+def unreadable_note(venues: pd.DataFrame, *, default_hours: Mapping[str, str] | None = None) -> str | None:
+    """Which venues have opening hours this reader could not read, by name with their text, and that
+    their kind's usual week is assumed for them (None when every text given could be read)."""
+    read = venues_hours(venues, default_hours=default_hours)
+    rows = np.flatnonzero(read.unreadable)
+    if not rows.size:
+        return None
+    names = (venues["name"].astype("string").fillna("(no name)").to_numpy() if "name" in venues.columns
+             else np.array([f"venue {i + 1}" for i in range(len(venues))], dtype=object))
+    def quoted(text: str) -> str:
+        return repr(text if len(text) <= 40 else text[:39] + "…")
+
+    listed = ", ".join(f"{names[i]} ({quoted(read.given[i])})" for i in rows[:NAMED_UNREADABLE])
+    more = f" and {rows.size - NAMED_UNREADABLE} more" if rows.size > NAMED_UNREADABLE else ""
+    return (f"Opening hours of {_venues(int(rows.size))} could not be read, so the usual week for their kind "
+            f"is assumed: {listed}{more}.")
 
 
 def usable_venues(venues: gpd.GeoDataFrame, *, kinds: Iterable[str] | None = None,
                   when: dt.datetime | None = None,
                   default_hours: Mapping[str, str] | None = None) -> tuple[gpd.GeoDataFrame, list[str]]:
     """Venues that are not closed, optionally of `kinds` only and open at `when`; plus notes saying
-    how many were dropped and on what assumption."""
+    how many were dropped and on what assumption (naming the venues whose hours could not be read)."""
     keep = ~closed_venues(venues)
     notes: list[str] = []
     if (~keep).any():
@@ -201,10 +330,13 @@ def usable_venues(venues: gpd.GeoDataFrame, *, kinds: Iterable[str] | None = Non
         wanted = list(kinds)
         keep &= venues["kind"].isin(wanted).to_numpy(dtype=bool, na_value=False)
     if when is not None:
+        unread = unreadable_note(venues[keep], default_hours=default_hours)
         res = open_at(venues, when, default_hours=default_hours)
         keep &= res.open
         n_assumed = int((res.assumed & keep).sum())
         if n_assumed:
             notes.append(f"{_venues(n_assumed)} without readable opening hours counted as open on "
                          f"{when:%a %H:%M} by the default pattern for their kind (assumed).")
+        if unread:
+            notes.append(unread)
     return venues[keep], notes

@@ -10,6 +10,9 @@ assumptions (`route_params`), and every default used is said in words.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -23,6 +26,19 @@ from geo.assumptions import DEFAULT_REACH, ReachAssumptions
 DEFAULT_STOP_WALK_M = DEFAULT_REACH.max_walk_to_stop_m
 #: A stop with no route ids serves every route passing within this many metres.
 STOP_ROUTE_M = 50.0
+#: The workspace metadata key holding the GTFS service date whose trips give the buses per hour.
+SERVICE_DATE_META = "gtfs_service_date"
+
+
+def service_date_note(meta: Mapping[str, str]) -> str | None:
+    """What the buses per hour of a workspace built from a GTFS feed count, in words (None without one)."""
+    text = meta.get(SERVICE_DATE_META, "")
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+    return f"Buses an hour: trips running on {day:%A} {day.day} {day:%B %Y} (the GTFS feed's service date), " \
+           "07:00 to 19:00."
 
 
 def near_stops(points: gpd.GeoDataFrame, stops: gpd.GeoDataFrame, *,

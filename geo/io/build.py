@@ -17,6 +17,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from geo.analyse import transit
 from geo.io import importers
 from geo.io.sources import Source, Upload, source_name
 from geo.io.store import workspace_dir, write_workspace
@@ -43,8 +44,9 @@ class WorkspaceSources:
     `mappings` maps a kind of file ("wards", "lsoas", "venues", "partners", "participants") to an
     explicit column mapping (role -> column); otherwise a mapping remembered for the same headers is
     used. `lsoa_year` is the LSOA vintage when the columns do not say. Points more than `far_km`
-    outside the area are flagged (kept). Lists are stored as tuples; a bad value is a DataError
-    naming the field.
+    outside the area are flagged (kept). `gtfs_date` is the service date whose trips give the buses
+    per hour (default: the next ordinary Wednesday in the feed; kept in the metadata). Lists are
+    stored as tuples; a bad value is a DataError naming the field.
     """
 
     wards: Source
@@ -62,6 +64,7 @@ class WorkspaceSources:
     mappings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     lsoa_year: int | None = None
     far_km: float = 5.0
+    gtfs_date: dt.date | None = None
 
     def __post_init__(self) -> None:
         problems: list[Problem] = []
@@ -175,9 +178,11 @@ def build_workspace(sources: WorkspaceSources, *, name: str, out: str | Path | N
         layers.update(assemble.clip_osm_layers(osm_layers, area, report=rep))
         reports.append(rep)
         used.add("osm")
+    gtfs_date: dt.date | None = None
     if sources.gtfs:
         tick(f"Reading GTFS feed {source_name(sources.gtfs)}")
-        feed, rep = importers.import_gtfs(sources.gtfs)
+        feed, rep = importers.import_gtfs(sources.gtfs, service_date=sources.gtfs_date)
+        gtfs_date = rep.service_date
         layers = assemble.with_gtfs(layers, feed, area, report=rep)
         reports.append(rep)
         used.add("ogl")
@@ -211,6 +216,8 @@ def build_workspace(sources: WorkspaceSources, *, name: str, out: str | Path | N
     meta = assemble.workspace_meta(name=name, editions=editions, lsoa_year=year, ward_year=w.year, used=used,
                                    sources=sources.named(), reports=reports, participants=bool(sources.participants),
                                    built_at=dt.datetime.now(dt.UTC))
+    if gtfs_date is not None:
+        meta[transit.SERVICE_DATE_META] = gtfs_date.isoformat()
     write_workspace(path, layers, meta)
     if progress is not None:
         progress(1.0, f"Workspace {path.name} written")

@@ -7,6 +7,7 @@ with status 1. `python -m geo.io import --help` lists the options (README: "Your
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
@@ -35,6 +36,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                                            "Census 2021 population")
     p.add_argument("--osm", help="OpenStreetMap extract (.osm.pbf)")
     p.add_argument("--gtfs", help="GTFS feed (zip)")
+    p.add_argument("--gtfs-date", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
+                   help="service date whose trips give buses per hour (default: next ordinary Wednesday in the feed)")
     p.add_argument("--naptan", help="NaPTAN Stops.csv")
     p.add_argument("--venues", nargs="*", default=[], help="venue lists (CSV or Excel)")
     p.add_argument("--venue-kind", help="kind for venues whose kind is not given (e.g. library)")
@@ -77,7 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             wards=args.wards, lsoas=args.lsoas, tables=args.tables, osm=args.osm, gtfs=args.gtfs,
             naptan=args.naptan, venues=args.venues, partners=args.partners, participants=args.participants,
             postcodes=args.postcodes, venue_kind=args.venue_kind, partner_kind=args.partner_kind,
-            mappings=mappings, lsoa_year=args.lsoa_year, far_km=args.far_km)
+            mappings=mappings, lsoa_year=args.lsoa_year, far_km=args.far_km,
+            gtfs_date=args.gtfs_date)
         result = build_workspace(sources, name=args.name, out=args.out, progress=progress)
     except ColumnMappingNeeded as err:
         print(f"Import failed; nothing was written.\n{err}\nMap the columns with --map {err.what}:ROLE=COLUMN "

@@ -11,6 +11,7 @@ the same headers before is used when none is given (geo.io.remembered).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io as _stdio
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -253,11 +254,13 @@ def import_osm(src: Source) -> tuple[dict[str, gpd.GeoDataFrame], ImportReport]:
 
 
 GTFS_FILES = ("stops.txt", "routes.txt", "trips.txt", "stop_times.txt", "shapes.txt", "frequencies.txt",
-              "calendar.txt")
+              "calendar.txt", "calendar_dates.txt")
 
 
-def import_gtfs(src: Source) -> tuple[dict[str, gpd.GeoDataFrame], ImportReport]:
-    """(layers, report): bus_stops and bus_routes from a GTFS zip (or a folder of its .txt files)."""
+def import_gtfs(src: Source, *, service_date: dt.date | None = None
+                ) -> tuple[dict[str, gpd.GeoDataFrame], feeds.GtfsReport]:
+    """(layers, report): bus_stops and bus_routes from a GTFS zip (or a folder of its .txt files); buses
+    per hour for the trips running on `service_date` (default: the next ordinary Wednesday in the feed)."""
 
     name = source_name(src)
     tables: dict[str, pd.DataFrame] = {}
@@ -276,7 +279,7 @@ def import_gtfs(src: Source) -> tuple[dict[str, gpd.GeoDataFrame], ImportReport]
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
             raise DataError(Problem(name, f"is not a readable GTFS zip ({exc}).",
                                     fix="Download the feed again; a GTFS feed is a zip of .txt files.")) from None
-    return feeds.layers_from_gtfs(tables, source=name)
+    return feeds.layers_from_gtfs(tables, source=name, service_date=service_date)
 
 
 def import_naptan(src: Source) -> tuple[gpd.GeoDataFrame, ImportReport]:

@@ -1,7 +1,8 @@
 """Days off for pop-up sessions: school holidays, bank holidays (England) and blackout dates typed by hand.
 
-The tables here are the defaults a user edits: `DEFAULT_SCHOOL_HOLIDAYS` (typical English state-school
-holidays) and `ENGLAND_BANK_HOLIDAYS` (the default blackout dates). `parse_blackout_dates` reads the
+The defaults a user edits: `DEFAULT_SCHOOL_HOLIDAYS` (typical English state-school holidays) and
+England's bank holidays (the default blackout dates, `bank_holidays_between`, from the `holidays`
+package through geo.analyse.hours, so for any year). `parse_blackout_dates` reads the
 blackout text area (one date a line, then any note) and names every line it cannot read;
 `school_holidays_from_table` reads the edited holiday table.
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from geo.analyse.hours import bank_holidays_between
 from geo.model import DataError, Problem
 from geo.plan.missing import is_missing, text_or
 
@@ -58,31 +60,10 @@ DEFAULT_SCHOOL_HOLIDAYS: tuple[SchoolHoliday, ...] = tuple(SchoolHoliday(_d(a), 
     ("2028-07-21", "2028-08-31", "Summer holiday 2028"),
 ))
 
-#: Bank holidays in England and Wales (the default blackout dates; venues are usually closed).
-ENGLAND_BANK_HOLIDAYS: dict[dt.date, str] = {_d(k): v for k, v in {
-    "2025-01-01": "New Year's Day", "2025-04-18": "Good Friday", "2025-04-21": "Easter Monday",
-    "2025-05-05": "Early May bank holiday", "2025-05-26": "Spring bank holiday",
-    "2025-08-25": "Summer bank holiday", "2025-12-25": "Christmas Day", "2025-12-26": "Boxing Day",
-    "2026-01-01": "New Year's Day", "2026-04-03": "Good Friday", "2026-04-06": "Easter Monday",
-    "2026-05-04": "Early May bank holiday", "2026-05-25": "Spring bank holiday",
-    "2026-08-31": "Summer bank holiday", "2026-12-25": "Christmas Day", "2026-12-28": "Boxing Day (substitute day)",
-    "2027-01-01": "New Year's Day", "2027-03-26": "Good Friday", "2027-03-29": "Easter Monday",
-    "2027-05-03": "Early May bank holiday", "2027-05-31": "Spring bank holiday",
-    "2027-08-30": "Summer bank holiday", "2027-12-27": "Christmas Day (substitute day)",
-    "2027-12-28": "Boxing Day (substitute day)",
-    "2028-01-03": "New Year's Day (substitute day)", "2028-04-14": "Good Friday", "2028-04-17": "Easter Monday",
-    "2028-05-01": "Early May bank holiday", "2028-05-29": "Spring bank holiday",
-    "2028-08-28": "Summer bank holiday", "2028-12-25": "Christmas Day", "2028-12-26": "Boxing Day",
-}.items()}
-
 #: How far ahead the blackout text area is filled with bank holidays.
 BANK_HOLIDAY_HORIZON_DAYS = 400
 #: School holidays that ended more than this many days ago are left out of the editable table.
 SCHOOL_HOLIDAY_LOOKBACK_DAYS = 30
-
-
-def bank_holidays_between(start: dt.date, end: dt.date) -> dict[dt.date, str]:
-    return {d: n for d, n in ENGLAND_BANK_HOLIDAYS.items() if start <= d <= end}
 
 
 def next_monday(today: dt.date) -> dt.date:

@@ -123,7 +123,7 @@ def _venue_problems(r: dict[Any, Any], hours: VenueHours, childcare: bool) -> li
     sid, d, venue = str(r["session_id"]), r["date"], r["venue"]
     if hours.text == CLOSED:
         rows.append((sid, f"{venue} is marked closed."))
-    elif not open_for(hours.week, d, parse_hhmm(r["start"]), parse_hhmm(r["end"])):
+    elif not open_for(hours.hours, d, parse_hhmm(r["start"]), parse_hhmm(r["end"])):
         rows.append((sid, (f"{venue} is not open {r['start']}-{r['end']} on {d:%a %d %b} "
                            f"(hours: {hours.text}{', assumed' if hours.assumed else ''}).")))
     if r["family"] and not childcare:

@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from geo.analyse.hours import unreadable_note
 from geo.analyse.network import RoadGraph
 from geo.assumptions import ReachAssumptions
 from geo.model import VENUE_KINDS
@@ -187,7 +188,7 @@ def propose_plan(gaps: pd.DataFrame, venues: gpd.GeoDataFrame, rules: PlanRules,
                     family = True
                 if any(abs((d - o).days) < rules.min_days_between_visits for o in venue_dates.get(v, ())):
                     continue
-                for s in slot_options(hours[v].week, d, length_min=length, slot_starts=slot_pref):
+                for s in slot_options(hours[v].hours, d, length_min=length, slot_starts=slot_pref):
                     worker = next((w for w in range(1, rules.workers + 1)
                                    if len(worker_day.get((w, d), ())) < rules.max_sessions_per_worker_day
                                    and _worker_free(worker_day.get((w, d), []), s, s + length,
@@ -286,6 +287,8 @@ def propose_plan(gaps: pd.DataFrame, venues: gpd.GeoDataFrame, rules: PlanRules,
     if n_assumed:
         notes.append(f"{n_assumed} of {len(sessions)} sessions rest on assumed opening hours (the default pattern "
                      "for the venue's kind): confirm with the venue before booking.")
+    near = venues.iloc[sorted({int(v) for v in candidates["venue"]})] if len(candidates) else venues.iloc[:0]
+    notes.extend(n for n in (unreadable_note(near, default_hours=rules.default_hours),) if n)
     if len(sessions) and sessions["estimate"].any():
         notes.append(f"Walking minutes marked 'straight-line estimate' are {assumptions.estimate_text()} "
                      "(no road network joins the two).")

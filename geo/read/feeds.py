@@ -3,11 +3,16 @@
 GTFS (https://gtfs.org/schedule/reference/): `stops.txt` gives the stops; `routes.txt` the routes
 (bus route types only: 3, 11 and the extended 700-716, 800); the route's line is the union of the
 `shapes.txt` shapes its trips use (or, without shapes, the stop sequence of its longest trip).
-`trips_per_hour` is the busiest direction's departures between 07:00 and 19:00 on a typical weekday
-(services running on Wednesdays in `calendar.txt`, else all services), divided by 12: from
-`frequencies.txt` where a trip has headways, else by counting trips' first departures in
-`stop_times.txt`. `speed_kmh` is the median over trips of the line length divided by the time from
-first departure to last arrival.
+`trips_per_hour` is the busiest direction's departures between 07:00 and 19:00 on one service date,
+divided by 12: from `frequencies.txt` where a trip has headways, else by counting trips' first
+departures in `stop_times.txt`. The trips counted are those whose service runs on that date by the
+GTFS calendar rules (`geo.read.service_dates`): `calendar.txt`'s weekly pattern between its start_date and
+end_date, with `calendar_dates.txt`'s additions (exception_type 1) and removals (2); a feed may use
+either file alone. The date is the one chosen, else the next ordinary Wednesday inside the feed (not
+a bank holiday in England, with service), else the feed's last such Wednesday once it has ended
+(`default_service_date`); it is said in the report and kept as `GtfsReport.service_date`. A feed with
+neither file counts every trip (said). `speed_kmh` is the median over trips of the line length
+divided by the time from first departure to last arrival.
 
 NaPTAN (https://naptan.api.dft.gov.uk, Stops.csv): on-street bus stops and bus station bays
 (StopType BCT, BCS, BCQ) that are active, named "CommonName (Indicator)", placed by
@@ -16,8 +21,10 @@ Easting/Northing, else Longitude/Latitude.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
-from typing import cast
+from dataclasses import dataclass
+from typing import Any, cast
 
 import geopandas as gpd
 import numpy as np
@@ -29,24 +36,12 @@ from geo.model import CRS, DataError, Problem
 from geo.read.columns import norm_header, show_value, to_number
 from geo.read.geometry import in_gb_bng, in_gb_lonlat, lonlat_to_bng
 from geo.read.report import FIRST_DATA_ROW, ImportReport, RowIssue
+from geo.read.service_dates import default_service_date, long_date, need_table, read_service_calendar
 
 BUS_ROUTE_TYPES = frozenset({3, 11, 800, *range(700, 717)})
 DAY_START_S, DAY_END_S = 7 * 3600, 19 * 3600
 #: (route_id, direction_id): how trips are counted per hour.
 RouteDirection = tuple[str, str]
-
-
-def _need(tables: Mapping[str, pd.DataFrame], name: str, columns: tuple[str, ...], *, source: str) -> pd.DataFrame:
-    if name not in tables:
-        raise DataError(Problem(source, f"has no {name}; a GTFS feed needs stops.txt, routes.txt and trips.txt.",
-                                fix="Choose the GTFS zip as published by the operator or the Bus Open Data Service."))
-    frame = tables[name]
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataError([Problem(f"{source}/{name}", f"required column is missing (columns found: "
-                                                     f"{', '.join(map(str, frame.columns[:20]))}).",
-                                 column=c, fix="Check the feed against the GTFS reference.") for c in missing])
-    return frame
 
 
 def gtfs_seconds(values: pd.Series) -> np.ndarray:
@@ -58,13 +53,27 @@ def gtfs_seconds(values: pd.Series) -> np.ndarray:
     return np.where(ok, h * 3600 + m * 60 + s, np.nan)
 
 
-def layers_from_gtfs(tables: Mapping[str, pd.DataFrame], *, source: str
-                     ) -> tuple[dict[str, gpd.GeoDataFrame], ImportReport]:
-    """bus_stops and bus_routes from GTFS tables (file name -> frame of text)."""
-    report = ImportReport(source, "GTFS feed")
-    stops = _need(tables, "stops.txt", ("stop_id", "stop_name", "stop_lat", "stop_lon"), source=source)
-    routes = _need(tables, "routes.txt", ("route_id", "route_type"), source=source)
-    trips = _need(tables, "trips.txt", ("route_id", "service_id", "trip_id"), source=source)
+@dataclass
+class GtfsReport(ImportReport):
+    """An import report that also says the service date whose trips were counted (None: no calendar)."""
+
+    service_date: dt.date | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        out["service_date"] = self.service_date.isoformat() if self.service_date else None
+        return out
+
+
+def layers_from_gtfs(tables: Mapping[str, pd.DataFrame], *, source: str, service_date: dt.date | None = None,
+                     today: dt.date | None = None) -> tuple[dict[str, gpd.GeoDataFrame], GtfsReport]:
+    """bus_stops and bus_routes from GTFS tables (file name -> frame of text). Buses per hour count the
+    trips running on `service_date` (default: `default_service_date` from `today`, default today);
+    a date outside the feed is a DataError."""
+    report = GtfsReport(source, "GTFS feed")
+    stops = need_table(tables, "stops.txt", ("stop_id", "stop_name", "stop_lat", "stop_lon"), source=source)
+    routes = need_table(tables, "routes.txt", ("route_id", "route_type"), source=source)
+    trips = need_table(tables, "trips.txt", ("route_id", "service_id", "trip_id"), source=source)
     report.rows_read = len(stops) + len(routes) + len(trips)
 
     # stops
@@ -111,7 +120,7 @@ def layers_from_gtfs(tables: Mapping[str, pd.DataFrame], *, source: str
         trips[c] = trips[c].astype("string").str.strip()
     trips = trips[trips["route_id"].isin(set(routes["route_id"]))]
 
-    services = _weekday_services(tables, trips, report=report)
+    services = _services_for(tables, source=source, service_date=service_date, today=today, report=report)
     day_trips = trips[trips["service_id"].isin(services)] if services is not None else trips
 
     stop_times = tables.get("stop_times.txt")
@@ -201,19 +210,34 @@ def layers_from_gtfs(tables: Mapping[str, pd.DataFrame], *, source: str
     return {"bus_stops": out_stops, "bus_routes": out_routes}, report
 
 
-def _weekday_services(tables: Mapping[str, pd.DataFrame], trips: pd.DataFrame, *, report: ImportReport
-                      ) -> set[str] | None:
-    cal = tables.get("calendar.txt")
-    if cal is None or "service_id" not in cal or "wednesday" not in cal:
-        report.assumptions.append("no calendar.txt: every service is counted as running on a typical weekday.")
+def _services_for(tables: Mapping[str, pd.DataFrame], *, source: str, service_date: dt.date | None,
+                  today: dt.date | None, report: GtfsReport) -> frozenset[str] | None:
+    """The services running on the service date (None: the feed has no calendar, count every trip)."""
+    calendar = read_service_calendar(tables, source=source)
+    if calendar is None:
+        report.assumptions.append("no calendar.txt or calendar_dates.txt: every service is counted as running on "
+                                  "a typical weekday.")
         return None
-    wed = to_number(cal["wednesday"]) == 1
-    services = set(cal.loc[wed, "service_id"].astype("string").str.strip())
+    span = calendar.span()
+    if service_date is None:
+        service_date, why = default_service_date(calendar, today=today or dt.date.today())
+        words = f"a typical weekday, {long_date(service_date)} ({why})"
+    elif span is None or not span[0] <= service_date <= span[1]:
+        within = (f"between {long_date(span[0])} and {long_date(span[1])}" if span is not None
+                  else "on no date: its calendar files are empty")
+        raise DataError(Problem(calendar.files, f"{long_date(service_date)} is outside the dates this feed runs "
+                                                f"({within}).",
+                                fix=(f"Choose a service date between {long_date(span[0])} and {long_date(span[1])}, or "
+                                     "leave it blank for the next ordinary Wednesday in the feed."
+                                     if span is not None else "Download the operator's current feed.")))
+    else:
+        words = f"{long_date(service_date)} (the service date chosen)"
+    report.service_date = service_date
+    services = calendar.services_on(service_date)
+    report.assumptions.append(f"buses per hour are for {words}: trips whose service runs that day by "
+                              f"{calendar.files.rsplit('/', 1)[-1]}, 07:00 to 19:00, busiest direction.")
     if not services:
-        report.assumptions.append("no service runs on Wednesdays: every service is counted.")
-        return None
-    report.assumptions.append("buses per hour are for a typical weekday (services running on Wednesdays), "
-                              "07:00 to 19:00, busiest direction.")
+        report.notes.append(f"no service runs on {long_date(service_date)}: no buses are counted.")
     return services
 
 

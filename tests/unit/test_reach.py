@@ -312,10 +312,17 @@ def test_parse_simple_opening_hours():
     assert parse_opening_hours("09:00-17:00")[6] == ((540, 1020),)
 
 
-@pytest.mark.parametrize("text", ["", None, "by appointment", "35 hours per week", "Jan-Mar Mo 09:00-12:00",
-                                  "Mo-Fr 09:00-17:00 || Sa 10:00-12:00", "Mo-Fr 9-5"])
+@pytest.mark.parametrize("text", ["", None, "by appointment", "35 hours per week", "Mo-Fr 9-5"])
 def test_unreadable_opening_hours(text):
     assert parse_opening_hours(text) is None
+
+
+def test_months_and_fallback_rules_are_read():
+    # once unreadable here; the full OSM syntax (tests/unit/test_hours_osm.py has the corpus)
+    assert parse_opening_hours("Jan-Mar Mo 09:00-12:00")[0] == ((540, 720),)  # the typical week is in March
+    assert parse_opening_hours("Jan-Mar Mo 09:00-12:00", week_of=dt.date(2025, 6, 2))[0] == ()
+    fallback = parse_opening_hours("Mo-Fr 09:00-17:00 || Sa 10:00-12:00")
+    assert fallback[0] == ((540, 1020),) and fallback[5] == ((600, 720),) and fallback[6] == ()
 
 
 def test_open_at_flags_assumed_unreadable_and_closed():
