@@ -89,7 +89,7 @@ POCKET_COLUMNS = {"pocket": "Pocket", "n_lsoas": "Number of LSOAs", "lsoas": "LS
                   "nearest_hub_minutes": "Minutes to it"}
 
 
-def hub_export(name: str, version: int, plan: HubPlan, *, venues: pd.DataFrame, lsoas: gpd.GeoDataFrame,
+def hub_export(name: str, version: int, plan: HubPlan, *, venues: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame,
                pockets: pd.DataFrame, saved_at: str = "", attribution: str = "") -> PlanExport:
     """A hub plan as the Hubs page shows it: its KPIs, the hubs and satellites by venue name with the
     need and residents they serve, the uncovered pockets (`hubs.uncovered_pockets`); layers hub_sites

@@ -1,4 +1,4 @@
-"""Tables for export: plans as tables, the workspace's attribute tables, the top gaps; CSV and Excel bytes.
+"""Tables for export: the workspace's attribute tables, the aggregates, the top gaps; CSV and Excel bytes.
 
 Every table is made safe (geo.out.privacy_guard.safe_table) before it is written. A text cell that
 starts with `=`, `+`, `-`, `@`, a tab or a carriage return is a formula to a spreadsheet:
@@ -73,57 +73,6 @@ def plain_value(v: object) -> object:
     if isinstance(v, pd.Timestamp):
         return v.to_pydatetime()
     return v
-
-
-def _cell(v: object) -> object:
-    return json.dumps(v, default=str) if isinstance(v, (dict, list, tuple)) else v
-
-
-def _records(rows: Sequence[Mapping[str, object]]) -> pd.DataFrame:
-    return pd.DataFrame([{k: _cell(v) for k, v in r.items()} for r in rows])
-
-
-def _mapping_table(payload: Mapping[str, object]) -> pd.DataFrame:
-    """`plan_table` of a mapping that is neither columns nor holds a list of records."""
-    mappings = [(k, v) for k, v in payload.items() if isinstance(v, Mapping) and len(v) > 1]
-    flat = [(k, v) for k, v in mappings if all(not isinstance(x, (Mapping, list)) for x in v.values())]
-    grouped = [(k, v) for k, v in mappings if all(isinstance(x, list) for x in v.values())]
-    if flat and max(len(v) for _, v in flat) > 8:
-        _, m = max(flat, key=lambda kv: len(kv[1]))
-        return pd.DataFrame({"code": [str(k) for k in m], "value": [_cell(v) for v in m.values()]})
-    if grouped:
-        _, m = max(grouped, key=lambda kv: sum(len(x) for x in kv[1].values()))
-        return pd.DataFrame([{"group": str(g), "member": _cell(x)} for g, xs in m.items() for x in xs])
-    return pd.DataFrame({"item": [str(k) for k in payload],
-                         "value": [v if isinstance(v, (str, int, float, bool)) or v is None
-                                   else json.dumps(v, default=str) for v in payload.values()]})
-
-
-def plan_table(payload: object) -> pd.DataFrame:
-    """A saved plan's payload as one readable table, whatever its shape.
-
-    - GeoJSON FeatureCollection → its properties; a list of records (or {"rows": [...]}) → one row each;
-    - a dict of equal-length lists → those columns;
-    - otherwise the plan's main part: its longest list of records (pop-up sessions), else a mapping
-      of code → value (patch assignment: `code`, `value`), else a mapping of name → list (lots:
-      `group`, `member`), with the remaining scalar settings as extra columns of the first row only
-      when there are few; else (item, value) rows with JSON values.
-    """
-    if isinstance(payload, Mapping) and payload.get("type") == "FeatureCollection":
-        return pd.DataFrame([dict(f.get("properties") or {}) for f in payload.get("features", [])])
-    if isinstance(payload, Mapping) and isinstance(payload.get("rows"), list):
-        payload = payload["rows"]
-    if isinstance(payload, list) and all(isinstance(r, Mapping) for r in payload):
-        return _records(payload)
-    if not isinstance(payload, Mapping) or not payload:
-        return pd.DataFrame({"value": [json.dumps(payload, default=str)]})
-    lists = [v for v in payload.values() if isinstance(v, list)]
-    if len(lists) == len(payload) and len({len(v) for v in lists}) == 1:
-        return pd.DataFrame({str(k): [_cell(x) for x in v] for k, v in payload.items()})
-    records = [v for v in payload.values() if isinstance(v, list) and v and all(isinstance(r, Mapping) for r in v)]
-    if records:
-        return _records(max(records, key=len))
-    return _mapping_table(payload)
 
 
 # ---- CSV ----------------------------------------------------------------------------------------
