@@ -55,16 +55,25 @@ def _table_cells(frame: pd.DataFrame, max_rows: int, max_cols: int,
                     for row in t.itertuples(index=False)]
 
 
-def _col_widths(header: Sequence[str], rows: Sequence[Sequence[str]]) -> tuple[float, ...]:
-    """Relative column widths: each column's longest word (it cannot wrap) or its typical text, so long
-    text (a reason, a list of areas) gets the room and wraps over lines instead of being cut."""
-    out = []
+def _col_widths(pdf: FPDF, header: Sequence[str], rows: Sequence[Sequence[str]]) -> tuple[float, ...]:
+    """Column widths (mm, filling the page): each column at least its longest word (words never break),
+    the room left shared by how much more each column's text wants, so long text (a reason, a list of
+    areas) wraps over lines instead of being cut."""
+    pad = 2 * pdf.c_margin + 1.0
+    least, wanted = [], []
     for i, h in enumerate(header):
-        cells = [r[i] for r in rows] + [h]
-        longest_word = max((len(w) for c in cells for w in c.split()), default=1)
-        typical = max(len(c) for c in cells)
-        out.append(float(max(longest_word, min(typical, 60))) + 2.0)
-    return tuple(out)
+        cells = [r[i] for r in rows]
+        words = [w for c in [*cells, h] for w in c.split()] or [""]
+        least.append(max(pdf.get_string_width(w) for w in words) * 1.1 + pad)  # headings are bold: a little wider
+        wanted.append(max([pdf.get_string_width(c) for c in cells] + [pdf.get_string_width(h) * 1.1]) + pad)
+    room = pdf.epw - 0.01
+    spare = room - sum(least)
+    if spare <= 0:
+        return tuple(w * room / sum(least) for w in least)
+    extra = [max(w - m, 0.0) for w, m in zip(wanted, least, strict=True)]
+    if sum(extra) <= spare:
+        return tuple(w + e for w, e in zip(least, extra, strict=True))
+    return tuple(m + spare * e / sum(extra) for m, e in zip(least, extra, strict=True))
 
 
 class _Pack(FPDF):
@@ -126,8 +135,9 @@ def _table_section(pdf: _Pack, heading: str, frame: pd.DataFrame | None, empty: 
         return
     header, rows = _table_cells(frame, max_rows, _TABLE_COLUMNS, formats)
     pdf.set_font(FONT, size=8)
-    with pdf.table(text_align="LEFT", line_height=4.2, first_row_as_headings=True,
-                   col_widths=_col_widths(header, rows), v_align="TOP") as table:
+    widths = _col_widths(pdf, header, rows)
+    with pdf.table(text_align="LEFT", line_height=4.2, first_row_as_headings=True, col_widths=widths,
+                   width=sum(widths), align="LEFT", v_align="TOP") as table:
         for cells in [header, *rows]:
             row = table.row()
             for v in cells:
