@@ -63,7 +63,7 @@ bundle = ex.ExportBundle(
     gap_table=lambda: wsp.gap_result(ws.id, ws, gap_view, reach, weights).table,
     map_=ex.outreach_map(ws, view, eng),  # no base tiles: they need the network
     legends=ex.map_legends(ws, view), kpis=key_figures.map_key_figures(ws, start=start, end=end, cohorts=cohorts),
-    plans=ex.saved_plans_of(path), today=dt.date.today(), leaflet=leaflet, reach=reach,
+    plans=ex.saved_plans(path), today=dt.date.today(), leaflet=leaflet, reach=reach,
 )
 
 # ---- the files -----------------------------------------------------------------------------------

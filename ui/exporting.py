@@ -30,9 +30,9 @@ from geo.analyse.engagement import RoadEngagement, filter_participants
 from geo.assumptions import ReachAssumptions
 from geo.io import assets
 from geo.model import PARTNER_KINDS, VENUE_KINDS, Workspace
-from geo.out import exports, gaps_view, mapview, saved_plans
+from geo.out import exports, gaps_view, mapview
 from geo.out.kpis import Kpi
-from geo.out.saved_plans import PlanExport
+from geo.out.saved_plans import KIND_LABELS, PlanExport, plans_overview
 from geo.out.tables import Formats
 from geo.privacy import BANDS
 from ui import export_plans
@@ -116,13 +116,13 @@ def map_legends(ws: Workspace, view: MapView) -> list[exports.Legend]:
     return out
 
 
-def saved_plans_of(path: Path) -> list[io.PlanInfo]:
+def saved_plans(path: Path) -> list[io.PlanInfo]:
     """The plans saved in the workspace file (ui.export_plans.saved_plan_infos)."""
     return export_plans.saved_plan_infos(path)
 
 
 def plan_label(info: io.PlanInfo) -> str:
-    return f"{saved_plans.KIND_LABELS.get(info.kind, info.kind.capitalize())}: {info.name} (version {info.version})"
+    return f"{KIND_LABELS.get(info.kind, info.kind.capitalize())}: {info.name} (version {info.version})"
 
 
 @dataclass
@@ -224,7 +224,7 @@ class ExportBundle:
             out["Top gaps"] = self.top_gaps()
             out.update(exports.layer_tables(self.ws.layers))
             if self.plans:
-                out["Saved plans"] = saved_plans.plans_overview(list(self.plan_exports().values()))
+                out["Saved plans"] = plans_overview(list(self.plan_exports().values()))
             out.update(self._plan_tables()[0])
             return out
         return self._once("tables", make)
@@ -257,7 +257,7 @@ class ExportBundle:
 
     def geopackage(self) -> bytes:
         plans = list(self.plan_exports().values())
-        layers: dict[str, pd.DataFrame] = {"saved plans": saved_plans.plans_overview(plans)} if plans else {}
+        layers: dict[str, pd.DataFrame] = {"saved plans": plans_overview(plans)} if plans else {}
         layers.update({f"{p.key} {name}": frame for p in plans for name, frame in p.layers.items()})
         return exports.geopackage_bytes(self.ws.layers, aggregates=self.aggregates(), plans=layers,
                                         notes=self.notes, title=self.title, generated_on=self.today,
