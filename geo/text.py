@@ -24,7 +24,7 @@ from geo.model import DataError, Problem
 _SLUG_JUNK = re.compile(r"[^a-z0-9]+")
 _HHMM = re.compile(r"(?P<h>[0-9]{1,2})(?::(?P<m>[0-9]{2}))?")
 #: Leading characters that make a spreadsheet read a cell as a formula.
-FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@")
+FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
 
 def slug(name: str, *, default: str = "workspace") -> str:
@@ -66,7 +66,7 @@ def csv_bytes(frame: pd.DataFrame, *, notes: Sequence[str] = (), index: bool = F
     """`frame` as UTF-8 CSV with a byte-order mark (Excel), after one "# note" line per note.
 
     Lines end in "\\n". Read it back with `pd.read_csv(buf, comment="#", encoding="utf-8-sig")`.
-    `safe_formulas` prefixes text cells (and column names) starting with =, + , - or @ with an
+    `safe_formulas` prefixes text cells (and column names) starting with =, +, -, @, tab or CR with an
     apostrophe so a spreadsheet shows them instead of running them.
     """
     table = frame

@@ -11,7 +11,7 @@ from geo.model import COHORTS
 from geo.out import exports, mapview
 from ui import assumptions as assumptions_ui
 from ui import exporting as ex
-from ui import meeting
+from ui import key_figures, meeting
 from ui import workspace as wsp
 from ui.display import fictional_banner
 from ui.nav import ensure_app_navigation
@@ -30,7 +30,7 @@ st.markdown("Files for the meeting and after it. Every file carries the data sou
 
 # ---- the map view to export: the Map page's view when it left one, else everything -----------------
 first, last = ex.enrolment_range(ws)
-saved = dict(st.session_state.get("map_view") or {})
+saved = key_figures.map_view()
 saved["start"] = min(max(saved.get("start", first), first), last)
 saved["end"] = max(min(saved.get("end", last), last), first)
 indices = deprivation.available_indices(ws.layer("lsoas")) or ["imd"]
@@ -51,7 +51,7 @@ view = ex.MapView(start=start, end=end, cohorts=cohorts, index=index, shown=show
 if in_meeting:
     st.caption("Meeting mode is on: the exported map uses the meeting palettes and roads show bands only.")
 
-eng = wsp.road_engagement(ws.id, ws, start, end, cohorts, 50.0) if ws.has("roads") else None
+eng = wsp.road_engagement(ws.id, ws, start, end, cohorts, wsp.SNAP_M) if ws.has("roads") else None
 try:
     leaflet = ex.vendor_assets()
 except FileNotFoundError as exc:
@@ -62,8 +62,8 @@ bundle = ex.ExportBundle(
     ws=ws, path=path, view=view, eng=eng,
     gap_table=lambda: wsp.gap_result(ws.id, ws, gap_view, reach, weights).table,
     map_=ex.outreach_map(ws, view, eng),  # no base tiles: they need the network
-    legends=ex.map_legends(ws, view), kpis=ex.kpis(ws, view, eng), plans=ex.saved_plans(path),
-    today=dt.date.today(), leaflet=leaflet,
+    legends=ex.map_legends(ws, view), kpis=key_figures.map_key_figures(ws, start=start, end=end, cohorts=cohorts),
+    plans=ex.saved_plans(path), today=dt.date.today(), leaflet=leaflet, reach=reach,
 )
 
 # ---- the files -----------------------------------------------------------------------------------
@@ -86,7 +86,8 @@ with left:
     st.caption(assumptions_ui.used_caption(reach, weights, where="the Map or Gaps page"))
     labels = ["No plan"] + [ex.plan_label(p) for p in bundle.plans]
     picked = st.selectbox("Plan to include", labels, key="export_plan",
-                          help="Saved plans of this workspace (lots, patches, hubs, sessions).")
+                          help="Saved plans of this workspace (hubs, patches, pop-up sessions, lots), shown as "
+                               "their pages show them.")
     plan = bundle.plans[labels.index(picked) - 1] if picked != "No plan" else None
     if png_problem and leaflet is not None:
         st.caption("The pack will have no map image on this server (see above).")

@@ -9,13 +9,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo.analyse import deprivation, transit
+from geo.analyse import deprivation
 from geo.analyse.reach import REACH_MODES
 from geo.model import COHORTS
 from geo.out import kpis, legends, mapview
 from ui import assumptions as assumptions_ui
 from ui import catchment as catchment_ui
-from ui import meeting
+from ui import key_figures, meeting
 from ui import reach as reach_ui
 from ui import workspace as wsp
 from ui.display import fictional_banner, kpi_strip, legend
@@ -59,14 +59,10 @@ if by_reach:
 
 shown = layer_picker(meeting=in_meeting)
 
-# KPIs
+# KPIs: the same figures the exports carry (ui.key_figures), for this view
 eng = wsp.road_engagement(ws.id, ws, start, end, cohorts, wsp.SNAP_M)
-stop_radius_m = transit.DEFAULT_STOP_WALK_M
-kpi_strip(kpis.map_kpis(
-    people=wsp.participants_in(ws, start, end, cohorts), engagement=eng,
-    deprived=deprivation.most_deprived(ws.layer("lsoas"), index="imd", max_decile=2),
-    near_stop=wsp.venues_near_stops(ws.id, ws, stop_radius_m) if ws.has("bus_stops") else None,
-    stop_radius_m=stop_radius_m))
+kpi_strip(key_figures.map_key_figures(ws, start=start, end=end, cohorts=cohorts))
+key_figures.remember_map_view(start=start, end=end, cohorts=cohorts, index=index, shown=shown)
 if eng.unmatched and not in_meeting:
     st.caption(kpis.unmatched_caption(eng.unmatched, snap_m=wsp.SNAP_M))
 if by_reach:

@@ -4,7 +4,9 @@ Run by ``make setup`` after ``npm ci``. Streamlit serves ``static/`` at ``/app/s
 when ``server.enableStaticServing`` is on, so Leaflet ends up at
 ``/app/static/vendor/leaflet/leaflet.js`` and ``.../leaflet.css`` (marker images in
 ``.../images/``); axe-core (used only by the accessibility test) at
-``static/vendor/axe-core/axe.min.js``. static/vendor/ is generated and gitignored: never commit it.
+``static/vendor/axe-core/axe.min.js``; the DejaVu Sans TrueType fonts the PDFs are set in (fpdf2's
+Unicode fonts: any name prints as written) at ``static/vendor/fonts/`` (regular, bold, oblique and the
+licence: about 2.1 MB). static/vendor/ is generated and gitignored: never commit it.
 
 Usage: python scripts/vendor.py [--root REPO_ROOT]
 Idempotent: the destination folder of each asset set is replaced as a whole.
@@ -23,6 +25,9 @@ ASSETS: list[tuple[str, list[str], str]] = [
     # Accessibility engine for the browser tests (tests/e2e/test_accessibility.py); never loaded
     # by the app's pages.
     ("axe-core", ["axe.min.js", "LICENSE"], "axe-core"),
+    # The PDFs' font (geo/out/fonts.py): DejaVu Sans covers Latin, Greek, Cyrillic and Welsh (ŵ, ŷ).
+    ("dejavu-fonts-ttf", ["ttf/DejaVuSans.ttf", "ttf/DejaVuSans-Bold.ttf", "ttf/DejaVuSans-Oblique.ttf", "LICENSE"],
+     "fonts"),
 ]
 
 

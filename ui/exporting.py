@@ -1,10 +1,13 @@
 """What the Export and share page exports: the map view, KPIs, tables and saved plans.
 
 The map is built like the Map page's (same layers, palettes and meeting-mode rules) from a
-`MapView`. The Map page may leave its current view in `st.session_state["map_view"]` (a dict with
-start, end, cohorts, index, shown); the export page then starts from it.
+`MapView`. The Map page leaves its current view (ui.key_figures.remember_map_view: start, end,
+cohorts, index, shown); the export page starts from it, and the key figures are the Map page's own
+(`ui.key_figures.map_key_figures`). The top gaps are the Gaps page's table (its view, weights and
+reach assumptions, built by its own `geo.out.gaps_view.ranked_table`); saved plans are shown as their
+pages show them (ui.export_plans, geo.out.saved_plans).
 Everything heavy is done lazily in `ExportBundle` methods, which download buttons call only when
-clicked (they run outside the script thread, so they use no Streamlit calls).
+clicked (they run outside the script thread, so they use no Streamlit calls but cached builders).
 """
 
 from __future__ import annotations
@@ -24,14 +27,22 @@ import streamlit as st
 from geo import io
 from geo.analyse import deprivation
 from geo.analyse.engagement import RoadEngagement, filter_participants
+from geo.assumptions import ReachAssumptions
 from geo.io import assets
 from geo.model import PARTNER_KINDS, VENUE_KINDS, Workspace
-from geo.out import exports, mapview
-from geo.privacy import BANDS, suppress
+from geo.out import exports, gaps_view, mapview
+from geo.out.kpis import Kpi
+from geo.out.saved_plans import KIND_LABELS, PlanExport, plans_overview
+from geo.out.tables import Formats
+from geo.privacy import BANDS
+from ui import export_plans
 from ui import workspace as wsp
 
 #: Plan kinds the app saves (geo.io.save_plan); exports list the saved plans of each.
-PLAN_KINDS: tuple[str, ...] = ("lots", "patches", "hubs", "sessions", "popups", "routes", "scenarios")
+PLAN_KINDS = export_plans.PLAN_KINDS
+#: The Gaps page's columns the briefing pack shows (the Excel sheet has them all).
+GAP_BRIEF: tuple[str, ...] = ("Rank", "LSOA", "Ward", "Why", "Decile", "Minutes to a venue", "Roads engaged",
+                              "Gap score")
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
 BAND_LABELS = {"none": "nobody engaged", "<5": "fewer than 5", "5–9": "5 to 9", "10+": "10 or more"}
@@ -105,31 +116,13 @@ def map_legends(ws: Workspace, view: MapView) -> list[exports.Legend]:
     return out
 
 
-def kpis(ws: Workspace, view: MapView, eng: RoadEngagement | None) -> list[tuple[str, str]]:
-    n_people = len(filter_participants(ws.layer("participants"), start=view.start, end=view.end,
-                                       cohorts=view.cohorts))
-    deprived = deprivation.most_deprived(ws.layer("lsoas"), index="imd", max_decile=2)
-    near = wsp.venues_near_stops(ws.id, ws, 400.0)
-    out = [("Participants engaged", suppress(n_people))]
-    if eng is not None:
-        out.append(("Roads with residents engaged",
-                    f"{eng.pct_roads_engaged:.0f}%" if eng.roads_total else "no roads"))
-    out += [("LSOAs in most deprived 20%", f"{deprived.lsoas} of {deprived.total}"),
-            ("Venues within 400 m of a bus stop", f"{int(near.sum())} of {len(near)}")]
-    return out
-
-
 def saved_plans(path: Path) -> list[io.PlanInfo]:
-    if not path.exists():
-        return []
-    out: list[io.PlanInfo] = []
-    for kind in PLAN_KINDS:
-        out.extend(io.list_plans(path, kind=kind))
-    return out
+    """The plans saved in the workspace file (ui.export_plans.saved_plan_infos)."""
+    return export_plans.saved_plan_infos(path)
 
 
 def plan_label(info: io.PlanInfo) -> str:
-    return f"{info.kind.capitalize()}: {info.name} (version {info.version})"
+    return f"{KIND_LABELS.get(info.kind, info.kind.capitalize())}: {info.name} (version {info.version})"
 
 
 @dataclass
@@ -142,11 +135,14 @@ class ExportBundle:
     eng: RoadEngagement | None
     map_: folium.Map
     legends: list[exports.Legend]
-    kpis: list[tuple[str, str]]
+    #: The Map page's key figures for this view (ui.key_figures.map_key_figures): label, value, help.
+    kpis: list[Kpi]
     plans: list[io.PlanInfo]
     today: dt.date
     #: The ranked gap table the Gaps page shows (ui.workspace.gap_result(...).table), made on demand.
     gap_table: Callable[[], pd.DataFrame]
+    #: The session's reach assumptions (the ones the Hubs and Patches pages reopen plans with).
+    reach: ReachAssumptions = field(default_factory=ReachAssumptions)
     leaflet: dict[str, str] | None = None
     notes: list[str] = field(default_factory=list)
     _memo: dict[str, Any] = field(default_factory=dict)
@@ -189,17 +185,18 @@ class ExportBundle:
             bands_only=self.view.meeting))
 
     def top_gaps(self) -> pd.DataFrame:
-        """The Gaps page's table (its view, weights and reach assumptions: `gap_table`), top ten."""
-        return self._once("gaps", lambda: exports.top_gaps(self.gap_table(), n=10))
+        """The Gaps page's table as it shows it (its view, weights and reach assumptions: `gap_table`;
+        names, why, roads engaged as 'n of m'), top ten."""
+        return self._once("gaps", lambda: gaps_view.ranked_table(
+            self.gap_table().head(10), lsoa_name=gaps_view.lsoa_names(self.ws.layer("lsoas")),
+            ward_name=gaps_view.ward_names(self.ws.layer("wards"))))
 
-    def plan_frames(self) -> dict[str, pd.DataFrame]:
-        def make() -> dict[str, pd.DataFrame]:
-            out = {}
-            for info in self.plans:
-                _, payload = io.load_plan(self.path, kind=info.kind, name=info.name)
-                out[f"{info.kind} {info.name}"] = exports.plan_table(
-                    exports.scrub_payload(payload, participant_ids=self.ids))
-            return out
+    def plan_exports(self) -> dict[str, PlanExport]:
+        """Every saved plan as its page shows it (or why it cannot be shown), by `PlanExport.key`."""
+        def make() -> dict[str, PlanExport]:
+            built = [export_plans.plan_export(self.ws, self.path, info, self.reach, participant_ids=sorted(self.ids))
+                     for info in self.plans]
+            return {p.key: p for p in built}
         return self._once("plans", make)
 
     def table_names(self) -> list[str]:
@@ -207,15 +204,28 @@ class ExportBundle:
         names = ["Key figures"] + (["Engagement by road"] if self.ws.has("roads") else [])
         names += ["Engagement by LSOA", "Top gaps"]
         names += [n for n in exports.layer_tables(self.ws.layers)]
-        return names + [f"Plan {p.kind} {p.name}" for p in self.plans]
+        return names + (["Saved plans"] if self.plans else []) + [f"Plan {p.kind} {p.name}" for p in self.plans]
+
+    def _plan_tables(self) -> tuple[dict[str, pd.DataFrame], dict[str, Formats]]:
+        """Each shown plan's main table (named 'Plan <kind> <name>') and any further ones, with formats."""
+        tables: dict[str, pd.DataFrame] = {}
+        formats: dict[str, Formats] = {}
+        for key, plan in self.plan_exports().items():
+            for i, (name, frame) in enumerate(plan.tables.items()):
+                sheet = f"Plan {key}" if i == 0 else f"Plan {key}: {name}"
+                tables[sheet], formats[sheet] = frame, plan.formats.get(name, {})
+        return tables, formats
 
     def tables(self) -> dict[str, pd.DataFrame]:
         def make() -> dict[str, pd.DataFrame]:
-            out: dict[str, pd.DataFrame] = {"Key figures": pd.DataFrame(self.kpis, columns=["measure", "value"])}
+            out: dict[str, pd.DataFrame] = {
+                "Key figures": pd.DataFrame(self.kpis, columns=["measure", "value", "about"])}
             out.update(exports.aggregate_tables(self.aggregates()))
             out["Top gaps"] = self.top_gaps()
             out.update(exports.layer_tables(self.ws.layers))
-            out.update({f"Plan {k}": v for k, v in self.plan_frames().items()})
+            if self.plans:
+                out["Saved plans"] = plans_overview(list(self.plan_exports().values()))
+            out.update(self._plan_tables()[0])
             return out
         return self._once("tables", make)
 
@@ -234,20 +244,22 @@ class ExportBundle:
             image, note = self.png(), None
         except exports.PngUnavailable as exc:
             image, note = None, f"No map image: {exc}"
-        plan_frame = None
-        if plan is not None:
-            plan_frame = self.plan_frames().get(f"{plan.kind} {plan.name}")
+        shown = None if plan is None else self.plan_exports().get(f"{plan.kind} {plan.name}")
+        gaps = self.top_gaps()
         return exports.pdf_briefing(
             title=self.title, subtitle=self.subtitle, kpis=self.kpis, notes=self.notes, generated_on=self.today,
-            map_png=image, map_note=note, gaps_table=self.top_gaps(), plan=plan_frame,
-            plan_title=plan_label(plan) if plan else "Current plan", participant_ids=self.ids)
+            map_png=image, map_note=note, gaps_table=gaps[[c for c in GAP_BRIEF if c in gaps.columns]],
+            plan=shown, plan_title=plan_label(plan) if plan else "Current plan", participant_ids=self.ids)
 
     def excel(self) -> bytes:
-        return exports.excel_bytes(self.tables(), title=self.title, notes=self.notes,
-                                   generated_on=self.today, participant_ids=self.ids)
+        return exports.excel_bytes(self.tables(), title=self.title, notes=self.notes, generated_on=self.today,
+                                   participant_ids=self.ids, formats=self._plan_tables()[1])
 
     def geopackage(self) -> bytes:
-        return exports.geopackage_bytes(self.ws.layers, aggregates=self.aggregates(), plans=self.plan_frames(),
+        plans = list(self.plan_exports().values())
+        layers: dict[str, pd.DataFrame] = {"saved plans": plans_overview(plans)} if plans else {}
+        layers.update({f"{p.key} {name}": frame for p in plans for name, frame in p.layers.items()})
+        return exports.geopackage_bytes(self.ws.layers, aggregates=self.aggregates(), plans=layers,
                                         notes=self.notes, title=self.title, generated_on=self.today,
                                         participant_ids=self.ids)
 

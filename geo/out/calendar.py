@@ -1,7 +1,8 @@
 """The .ics calendar of pop-up sessions (RFC 5545, written with the `icalendar` library).
 
 Times are local times in Europe/London with a VTIMEZONE block, so Outlook and Google Calendar show
-10:00 as 10:00 on both sides of a clock change (BST in summer, GMT in winter). Each event has a UID
+10:00 as 10:00 on both sides of a clock change (BST in summer, GMT in winter). The block is icalendar's
+own (`Calendar.add_missing_timezones`, from the tz database), covering the years of the sessions. Each event has a UID
 that stays the same for the same session of the same plan (importing an updated file updates the
 event rather than adding a copy), a DTSTAMP (when the file was made, UTC), the venue and address as
 LOCATION, GEO, the gap it serves and why in the DESCRIPTION, and STATUS: CONFIRMED for accepted
@@ -57,10 +58,9 @@ def sessions_ics(sessions: pd.DataFrame, *, plan_name: str = "Pop-up sessions", 
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", plan_name)
     cal.add("x-wr-timezone", tz)
-    if tz == "Europe/London":  # the VTIMEZONE first: some clients read it before the events
-        cal.add_component(london_vtimezone())
     items = list(bring)
     rows = sessions.to_dict("records") if len(sessions) else []
+    days = [_date(r["date"]) for r in rows if str(r.get("status") or "proposed") != "dropped"]
     for r in rows:
         status = str(r.get("status") or "proposed")
         if status == "dropped":
@@ -102,28 +102,8 @@ def sessions_ics(sessions: pd.DataFrame, *, plan_name: str = "Pop-up sessions", 
             lat, lon = xy_to_latlon(float(x), float(y))
             ev.add("geo", (round(lat, 6), round(lon, 6)))
         cal.add_component(ev)
-    if tz != "Europe/London":
-        cal.add_missing_timezones()
+    if days:  # icalendar puts the VTIMEZONE first: some clients read it before the events
+        cal.add_missing_timezones(first_date=dt.date(min(days).year, 1, 1),
+                                  last_date=dt.date(max(days).year + 1, 1, 1))
     return bytes(cal.to_ical())
 
-
-def _clock_change(part: icalendar.TimezoneDaylight | icalendar.TimezoneStandard, name: str, start: dt.datetime,
-                  hours_from: int, hours_to: int) -> icalendar.Component:
-    """One yearly clock change: on the last Sunday of `start`'s month at `start`'s time."""
-    part.add("tzname", name)
-    part.add("dtstart", start)
-    part.add("tzoffsetfrom", dt.timedelta(hours=hours_from))
-    part.add("tzoffsetto", dt.timedelta(hours=hours_to))
-    part.add("rrule", {"freq": "yearly", "bymonth": start.month, "byday": "-1su"})
-    return part
-
-
-def london_vtimezone() -> icalendar.Timezone:
-    """Europe/London as Outlook and Google write it: GMT, and BST from the last Sunday of March at
-    01:00 GMT to the last Sunday of October at 02:00 BST (the UK rule since 1996)."""
-    tzc = icalendar.Timezone()
-    tzc.add("tzid", "Europe/London")
-    tzc.add("x-lic-location", "Europe/London")
-    tzc.add_component(_clock_change(icalendar.TimezoneDaylight(), "BST", dt.datetime(1996, 3, 31, 1, 0, 0), 0, 1))
-    tzc.add_component(_clock_change(icalendar.TimezoneStandard(), "GMT", dt.datetime(1996, 10, 27, 2, 0, 0), 1, 0))
-    return tzc

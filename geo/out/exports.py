@@ -14,7 +14,8 @@ Every export carries the data-source and attribution notes from `data_notes`.
 - geo.out.notes: `data_notes`; geo.out.filenames: `export_filename`, `slug`;
 - geo.out.privacy_guard: `safe_table`, `check_table`, `check_text`, `scrub_payload`, `PrivacyError`;
 - geo.out.aggregates: `engagement_aggregates`;
-- geo.out.tables: `plan_table`, `layer_tables`, `aggregate_tables`, `top_gaps`, `csv_bytes`, `excel_bytes`;
+- geo.out.tables: `layer_tables`, `aggregate_tables`, `top_gaps`, `csv_bytes`, `excel_bytes`;
+- geo.out.saved_plans: `PlanExport` (a saved plan as its page shows it), `plans_overview`;
 - geo.out.gpkg: `geopackage_bytes` (and `gpkg_bytes`, the one GeoPackage writer);
 - geo.out.offline_html: `standalone_html`; geo.out.png: `html_to_png`; geo.out.pdf: `pdf_briefing`.
 """
@@ -37,12 +38,13 @@ from geo.out.privacy_guard import (
     safe_table,
     scrub_payload,
 )
-from geo.out.tables import aggregate_tables, csv_bytes, excel_bytes, layer_tables, plan_table, top_gaps
+from geo.out.saved_plans import PlanExport, plans_overview
+from geo.out.tables import aggregate_tables, csv_bytes, excel_bytes, layer_tables, top_gaps
 
 __all__ = [
-    "EXPORTABLE_LAYERS", "FEW_HOUSEHOLDS", "NOT_SHOWN", "Legend", "PngUnavailable", "PrivacyError",
+    "EXPORTABLE_LAYERS", "FEW_HOUSEHOLDS", "NOT_SHOWN", "Legend", "PlanExport", "PngUnavailable", "PrivacyError",
     "aggregate_tables", "check_table", "check_text", "csv_bytes", "data_notes", "engagement_aggregates",
     "excel_bytes", "export_filename", "geopackage_bytes", "html_to_png", "is_identifier_column", "is_people_column",
-    "layer_tables", "pdf_briefing", "plan_table", "png_unavailable_reason", "safe_table", "scrub_payload",
+    "layer_tables", "pdf_briefing", "plans_overview", "png_unavailable_reason", "safe_table", "scrub_payload",
     "standalone_html", "top_gaps",
 ]

@@ -2,8 +2,10 @@
 profiles as CSV, an Excel workbook, and a one-page PDF summary per lot.
 
 Participants already enrolled appear only as counts suppressed below the threshold ("<5"), through
-`geo.plan.lots.tables.display_table`. Nothing here reads a file; the GeoPackage is written by the
-app's one GeoPackage writer, `geo.out.gpkg.gpkg_bytes`.
+geo.privacy.suppress. In the workbook numbers are numbers, with their number formats (thousands, %, £);
+the CSV carries the profile as the page shows it (`geo.plan.lots.tables.display_table`). Nothing here
+reads a workspace file; the GeoPackage is written by the app's one GeoPackage writer,
+`geo.out.gpkg.gpkg_bytes`; the PDF is set in the Unicode font of geo.out.fonts, so any name prints.
 """
 
 from __future__ import annotations
@@ -13,19 +15,22 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from fpdf import FPDF
-from openpyxl.utils import get_column_letter
+from openpyxl import Workbook
 
 from geo import model
+from geo.out.fonts import FAMILY, PdfFonts, unicode_pdf
 from geo.out.gpkg import gpkg_bytes
-from geo.out.tables import csv_bytes
+from geo.out.tables import COUNT, GBP, ONE_DP, PERCENT, Formats, Number, csv_bytes, write_sheet
 from geo.plan.lots.scenario import Scenario
-from geo.plan.lots.tables import display_table, lot_row
+from geo.plan.lots.tables import DISPLAY_COLUMNS, display_table, lot_row
 from geo.plan.lots.units import LotUnits
 from geo.plan.lots.value import assumption_table
-from geo.text import formula_safe, slug
+from geo.privacy import suppress
+from geo.text import slug
 
 _TEXT_COLUMNS = ("unit_names", "councils", "imd_profile", "workless_basis")
 _MODEL_NOTE = ("Expected participants, advisors, cost and income are model estimates from the assumptions listed; "
@@ -86,21 +91,63 @@ def export_csv(prof: pd.DataFrame, *, attribution: str = "", enrolled: pd.Series
     return csv_bytes(display_table(prof, enrolled=enrolled).reset_index(), notes=[note])
 
 
+def _number_of(col: str) -> Number:
+    if col.endswith("_gbp"):
+        return GBP
+    if col.startswith("share_") or col == "pbr_share":
+        return PERCENT
+    return ONE_DP if col in ("advisors", "imd_score") else COUNT
+
+
+def _enrolled_cell(n: int) -> object:
+    text = suppress(n)
+    return int(text) if text.isdigit() else text  # "<5" stays text
+
+
+def lots_sheet(prof: pd.DataFrame, *, enrolled: pd.Series | None = None) -> tuple[pd.DataFrame, Formats]:
+    """The lot profile with the page's column names (`display_table`'s) but numbers as numbers, and the
+    number format of each numeric column (thousands, %, £, one decimal). Missing values are empty;
+    `enrolled` (actual participants) is suppressed: "<5" for 1 to 4."""
+    out = pd.DataFrame(index=prof.index.rename("Lot"))
+    formats: dict[str, Number] = {}
+    for col, label in DISPLAY_COLUMNS.items():
+        if col not in prof.columns:
+            continue
+        values = prof[col]
+        if col == "flags":
+            out[label] = ["; ".join(f) if f else "none" for f in values]
+        elif pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+            out[label] = values.astype(str)
+        else:
+            numbers = values.astype("float64")
+            out[label] = numbers.where(np.isfinite(numbers))
+            formats[label] = _number_of(col)
+    if enrolled is not None:
+        out["Enrolled so far"] = pd.Series([_enrolled_cell(int(enrolled.get(n, 0))) for n in prof.index],
+                                           index=out.index, dtype=object)
+        formats["Enrolled so far"] = COUNT
+    return out, formats
+
+
 def export_xlsx(lu: LotUnits, scenario: Scenario, prof: pd.DataFrame, *, title: str = "Lots",
                 attribution: str = "", enrolled: pd.Series | None = None) -> bytes:
-    """An Excel workbook: Lots (profile), Units, Assumptions, About; no cell runs as a formula."""
+    """An Excel workbook: Lots (profile), Units, Assumptions, About. Numbers are numbers with number
+    formats (thousands, %, £); no text cell runs as a formula (geo.text.formula_safe)."""
+    lots, formats = lots_sheet(prof, enrolled=enrolled)
+    units = pd.DataFrame(unit_frame(lu, scenario).drop(columns="geometry"))
+    unit_formats = {c: COUNT for c in ("lsoas", "population", "working_age", "workless")}
+    wb = Workbook()
+    first = wb.active
+    assert first is not None  # a new workbook has one sheet
+    first.title = "Lots"
+    write_sheet(first, lots, formats, index=True)
+    write_sheet(wb.create_sheet("Units"), units, unit_formats)
+    write_sheet(wb.create_sheet("Assumptions"), assumption_table(scenario.assumptions))
+    write_sheet(wb.create_sheet("About"), about_table(scenario, title=title, attribution=attribution))
+    wb.properties.creator = "Patchwork"
+    wb.properties.title = title
     buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
-        _spreadsheet_safe(display_table(prof, enrolled=enrolled)).to_excel(xl, sheet_name="Lots")
-        units = pd.DataFrame(unit_frame(lu, scenario).drop(columns="geometry"))
-        _spreadsheet_safe(units).to_excel(xl, sheet_name="Units", index=False)
-        _spreadsheet_safe(assumption_table(scenario.assumptions)).to_excel(xl, sheet_name="Assumptions", index=False)
-        about = about_table(scenario, title=title, attribution=attribution)
-        _spreadsheet_safe(about).to_excel(xl, sheet_name="About", index=False)
-        for ws in xl.book.worksheets:
-            for i, col in enumerate(ws.columns, start=1):
-                width = max(len(str(c.value or "")) for c in col[:50])
-                ws.column_dimensions[get_column_letter(i)].width = min(max(10, width + 2), 60)
+    wb.save(buf)
     return buf.getvalue()
 
 
@@ -109,27 +156,8 @@ def safe_filename(text: str) -> str:
     return slug(text, default="lots")
 
 
-def _spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """`frame` with text cells, index labels and column names that a spreadsheet would run as a formula
-    (starting with =, +, - or @) prefixed with an apostrophe."""
-    out = frame.copy()
-    out.columns = pd.Index([formula_safe(c) for c in out.columns])
-    out.index = pd.Index([formula_safe(v) for v in out.index], name=out.index.name)
-    for name in out.columns:  # the lots tables have distinct column names
-        column = out[name]
-        if pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column):
-            out[name] = pd.Series([formula_safe(v) for v in column], index=out.index, dtype=object)
-    return out
-
-
 # ---- the PDF summary ------------------------------------------------------------------------------
-_LATIN1_FIX = str.maketrans({"–": "-", "—": "-", "…": "...", "’": "'", "‘": "'", "“": '"', "”": '"', "×": "x",
-                             "÷": "/", "≥": ">=", "≤": "<="})
 _NO_FLAGS = ("None: contiguous, above the minimum value and advisor count, no overlap with served areas.")
-
-
-def _pdf_text(text: str) -> str:
-    return str(text).translate(_LATIN1_FIX).encode("latin-1", "replace").decode("latin-1")
 
 
 def _key_figures(row: pd.Series, disp: pd.Series, *, enrolled: bool) -> list[tuple[str, str]]:
@@ -153,7 +181,7 @@ def _key_figures(row: pd.Series, disp: pd.Series, *, enrolled: bool) -> list[tup
 
 
 def _pdf_decile_bars(pdf: FPDF, row: pd.Series, *, y0: float) -> None:
-    pdf.set_font("Helvetica", "B", 10)
+    pdf.set_font(FAMILY, "B", 10)
     pdf.set_xy(12, y0)
     pdf.cell(100, 5, "LSOAs by IMD decile (1 = most deprived 10% in England)")
     counts = [int(row[f"lsoas_decile_{d}"]) for d in range(1, 11)]
@@ -165,7 +193,7 @@ def _pdf_decile_bars(pdf: FPDF, row: pd.Series, *, y0: float) -> None:
         pdf.set_fill_color(shade, shade - 20 if shade > 20 else 0, 160)
         if n:
             pdf.rect(x, y0 + 30 - hgt, 7, hgt, style="F")
-        pdf.set_font("Helvetica", "", 7)
+        pdf.set_font(FAMILY, "", 7)
         pdf.set_xy(x - 1, y0 + 30.5)
         pdf.cell(9, 3.5, str(d), align="C")
         pdf.set_xy(x - 1, y0 + 30 - hgt - 4)
@@ -175,61 +203,62 @@ def _pdf_decile_bars(pdf: FPDF, row: pd.Series, *, y0: float) -> None:
 def _pdf_lot_page(pdf: FPDF, lu: LotUnits, scenario: Scenario, lot: str, row: pd.Series, disp: pd.Series,
                   assumptions: pd.DataFrame, *, title: str, attribution: str, enrolled: bool) -> None:
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 16)
+    pdf.set_font(FAMILY, "B", 16)
     pdf.set_xy(12, 10)
-    pdf.cell(186, 8, _pdf_text(f"{title}: {lot}"))
-    pdf.set_font("Helvetica", "", 9)
+    pdf.cell(186, 8, str(f"{title}: {lot}"))
+    pdf.set_font(FAMILY, "", 9)
     pdf.set_xy(12, 19)
-    pdf.multi_cell(186, 4.2, _pdf_text(f"{row['unit_names']}" + (f"  ({row['councils']})" if row["councils"] else "")
+    pdf.multi_cell(186, 4.2, str(f"{row['unit_names']}" + (f"  ({row['councils']})" if row["councils"] else "")
                                        + f"  -  {scenario.unit_layer}"))
     _pdf_outline(pdf, lu, scenario.lots.get(lot, ()), x=12, y=32, w=80, h=80)
     y = 32.0
     for label, value in _key_figures(row, disp, enrolled=enrolled):
         pdf.set_xy(98, y)
-        pdf.set_font("Helvetica", "", 9)
-        pdf.cell(52, 5, _pdf_text(label))
-        pdf.set_font("Helvetica", "B", 9)
-        pdf.multi_cell(48, 5, _pdf_text(value))
+        pdf.set_font(FAMILY, "", 9)
+        pdf.cell(52, 5, str(label))
+        pdf.set_font(FAMILY, "B", 9)
+        pdf.multi_cell(48, 5, str(value))
         y = max(y + 5.4, pdf.get_y() + 0.4)
     y0 = 118.0
     _pdf_decile_bars(pdf, row, y0=y0)
     y = y0 + 38
-    pdf.set_font("Helvetica", "B", 10)
+    pdf.set_font(FAMILY, "B", 10)
     pdf.set_xy(12, y)
     pdf.cell(100, 5, "Flags")
-    pdf.set_font("Helvetica", "", 9)
+    pdf.set_font(FAMILY, "", 9)
     pdf.set_xy(12, y + 5.5)
-    pdf.multi_cell(186, 4.5, _pdf_text("; ".join(row["flags"]) if row["flags"] else _NO_FLAGS))
+    pdf.multi_cell(186, 4.5, str("; ".join(row["flags"]) if row["flags"] else _NO_FLAGS))
     y = pdf.get_y() + 3
-    pdf.set_font("Helvetica", "B", 10)
+    pdf.set_font(FAMILY, "B", 10)
     pdf.set_xy(12, y)
     pdf.cell(100, 5, "Model assumptions (values marked 'Source' come from the source documents)")
-    pdf.set_font("Helvetica", "", 7.2)
+    pdf.set_font(FAMILY, "", 7.2)
     y += 6
     for _, a in assumptions.iterrows():
         if y > 280:
             break
         pdf.set_xy(12, y)
-        pdf.cell(70, 3.6, _pdf_text(a["setting"])[:55])
-        pdf.cell(22, 3.6, _pdf_text(a["value"]))
-        pdf.cell(94, 3.6, _pdf_text(a["basis"])[:80])
+        pdf.cell(70, 3.6, str(a["setting"])[:55])
+        pdf.cell(22, 3.6, str(a["value"]))
+        pdf.cell(94, 3.6, str(a["basis"])[:80])
         y += 3.6
-    pdf.set_font("Helvetica", "I", 6.5)
+    pdf.set_font(FAMILY, "I", 6.5)
     pdf.set_xy(12, 284)
-    pdf.multi_cell(186, 3, _pdf_text(f"Made with Patchwork on {model.today():%d %B %Y}. Participants, advisors, "
+    pdf.multi_cell(186, 3, str(f"Made with Patchwork on {model.today():%d %B %Y}. Participants, advisors, "
                                      "cost and income are estimates from the model above. " + (attribution or "")))
 
 
 def summary_pdf(lu: LotUnits, scenario: Scenario, prof: pd.DataFrame, *, lots: Sequence[str] | None = None,
                 title: str = "Commissioning lot", attribution: str = "",
-                enrolled: pd.Series | None = None) -> bytes:
-    """A one-page A4 summary per lot (map outline, need, value, flags, assumptions), as PDF bytes."""
+                enrolled: pd.Series | None = None, fonts: PdfFonts | None = None) -> bytes:
+    """A one-page A4 summary per lot (map outline, need, value, flags, assumptions), as PDF bytes, in the
+    Unicode font (`fonts`, default the vendored one: geo.out.fonts)."""
     chosen = list(lots) if lots is not None else list(prof.index)
     table = display_table(prof, enrolled=enrolled)
     assumptions = assumption_table(scenario.assumptions)
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf = unicode_pdf(orientation="P", fonts=fonts)
     pdf.set_auto_page_break(False)
-    pdf.set_title(_pdf_text(title))
+    pdf.set_title(str(title))
     for lot in chosen:
         _pdf_lot_page(pdf, lu, scenario, lot, lot_row(prof, lot), lot_row(table, lot), assumptions, title=title,
                       attribution=attribution, enrolled=enrolled is not None)

@@ -1,8 +1,10 @@
-"""Tables for export: plans as tables, the workspace's attribute tables, the top gaps; CSV and Excel bytes.
+"""Tables for export: the workspace's attribute tables, the aggregates, the top gaps; CSV and Excel bytes.
 
 Every table is made safe (geo.out.privacy_guard.safe_table) before it is written. A text cell that
-starts with `=`, `+`, `-` or `@` is a formula to a spreadsheet: geo.text.formula_safe prefixes it
-with `'`, in CSV (written by the one CSV writer, geo.text.csv_bytes) and Excel alike.
+starts with `=`, `+`, `-`, `@`, a tab or a carriage return is a formula to a spreadsheet:
+geo.text.formula_safe prefixes it with `'`, in CSV (written by the one CSV writer, geo.text.csv_bytes)
+and Excel alike. In Excel numbers are written as numbers (never as text), each with a number format:
+the column's `Number` where the caller gives one (£, %, one decimal), else thousands for whole numbers.
 """
 
 from __future__ import annotations
@@ -13,18 +15,49 @@ import json
 import math
 import re
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from geo import text
 from geo.out.privacy_guard import safe_table
 
 _SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+@dataclass(frozen=True)
+class Number:
+    """How a column of numbers reads: its Excel number format and the same as Python text."""
+
+    excel: str
+    text: str
+
+    def show(self, v: object) -> str:
+        """`v` as text in this format ('' when missing; text, such as '<5', as it is)."""
+        v = plain_value(v)
+        if v is None:
+            return ""
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            return str(v)
+        return self.text.format(v)
+
+
+COUNT = Number("#,##0", "{:,.0f}")
+GBP = Number('"£"#,##0', "£{:,.0f}")
+PERCENT = Number("0%", "{:.0%}")  # of a share: 0.62 reads 62%
+ONE_DP = Number("#,##0.0", "{:,.1f}")
+TWO_DP = Number("#,##0.00", "{:,.2f}")
+#: Number formats of a table's columns (column -> Number); columns not named take the default.
+Formats = Mapping[str, Number]
+#: The default for numbers with decimals.
+DECIMAL = Number("#,##0.0##", "{:,.3g}")
 
 
 def plain_value(v: object) -> object:
@@ -40,57 +73,6 @@ def plain_value(v: object) -> object:
     if isinstance(v, pd.Timestamp):
         return v.to_pydatetime()
     return v
-
-
-def _cell(v: object) -> object:
-    return json.dumps(v, default=str) if isinstance(v, (dict, list, tuple)) else v
-
-
-def _records(rows: Sequence[Mapping[str, object]]) -> pd.DataFrame:
-    return pd.DataFrame([{k: _cell(v) for k, v in r.items()} for r in rows])
-
-
-def _mapping_table(payload: Mapping[str, object]) -> pd.DataFrame:
-    """`plan_table` of a mapping that is neither columns nor holds a list of records."""
-    mappings = [(k, v) for k, v in payload.items() if isinstance(v, Mapping) and len(v) > 1]
-    flat = [(k, v) for k, v in mappings if all(not isinstance(x, (Mapping, list)) for x in v.values())]
-    grouped = [(k, v) for k, v in mappings if all(isinstance(x, list) for x in v.values())]
-    if flat and max(len(v) for _, v in flat) > 8:
-        _, m = max(flat, key=lambda kv: len(kv[1]))
-        return pd.DataFrame({"code": [str(k) for k in m], "value": [_cell(v) for v in m.values()]})
-    if grouped:
-        _, m = max(grouped, key=lambda kv: sum(len(x) for x in kv[1].values()))
-        return pd.DataFrame([{"group": str(g), "member": _cell(x)} for g, xs in m.items() for x in xs])
-    return pd.DataFrame({"item": [str(k) for k in payload],
-                         "value": [v if isinstance(v, (str, int, float, bool)) or v is None
-                                   else json.dumps(v, default=str) for v in payload.values()]})
-
-
-def plan_table(payload: object) -> pd.DataFrame:
-    """A saved plan's payload as one readable table, whatever its shape.
-
-    - GeoJSON FeatureCollection → its properties; a list of records (or {"rows": [...]}) → one row each;
-    - a dict of equal-length lists → those columns;
-    - otherwise the plan's main part: its longest list of records (pop-up sessions), else a mapping
-      of code → value (patch assignment: `code`, `value`), else a mapping of name → list (lots:
-      `group`, `member`), with the remaining scalar settings as extra columns of the first row only
-      when there are few; else (item, value) rows with JSON values.
-    """
-    if isinstance(payload, Mapping) and payload.get("type") == "FeatureCollection":
-        return pd.DataFrame([dict(f.get("properties") or {}) for f in payload.get("features", [])])
-    if isinstance(payload, Mapping) and isinstance(payload.get("rows"), list):
-        payload = payload["rows"]
-    if isinstance(payload, list) and all(isinstance(r, Mapping) for r in payload):
-        return _records(payload)
-    if not isinstance(payload, Mapping) or not payload:
-        return pd.DataFrame({"value": [json.dumps(payload, default=str)]})
-    lists = [v for v in payload.values() if isinstance(v, list)]
-    if len(lists) == len(payload) and len({len(v) for v in lists}) == 1:
-        return pd.DataFrame({str(k): [_cell(x) for x in v] for k, v in payload.items()})
-    records = [v for v in payload.values() if isinstance(v, list) and v and all(isinstance(r, Mapping) for r in v)]
-    if records:
-        return _records(max(records, key=len))
-    return _mapping_table(payload)
 
 
 # ---- CSV ----------------------------------------------------------------------------------------
@@ -112,12 +94,57 @@ def _sheet_name(name: str, used: set[str]) -> str:
 
 
 def _excel_value(v: object) -> object:
-    return text.formula_safe(json.dumps(v, default=str) if isinstance(v, (dict, list)) else plain_value(v))
+    """A cell as Excel gets it: numbers as numbers, dates as dates, text formula-safe (lists as JSON) and
+    without the control characters a worksheet cannot hold."""
+    v = plain_value(v)
+    if isinstance(v, (dict, list, tuple)):
+        v = json.dumps(v, default=str)
+    if isinstance(v, float) and math.isinf(v):
+        return None
+    if isinstance(v, str):
+        v = ILLEGAL_CHARACTERS_RE.sub("", v)
+    return text.formula_safe(v)
+
+
+def number_format(column: pd.Series, given: Number | None) -> str | None:
+    """The Excel number format of a column: `given`, else thousands for whole numbers and up to three
+    decimals for others; None for a column holding no number."""
+    if given is not None:
+        return given.excel
+    values = [plain_value(v) for v in column]
+    numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if not numbers:
+        return None
+    return COUNT.excel if all(float(v).is_integer() for v in numbers if math.isfinite(v)) else DECIMAL.excel
+
+
+def write_sheet(ws: Worksheet, table: pd.DataFrame, formats: Formats | None = None, *, index: bool = False) -> None:
+    """`table` onto an empty worksheet: a bold header row (frozen), one row a record with numbers as
+    numbers in their number format and text formula-safe, and columns sized to their text."""
+    t = table.reset_index() if index else table
+    ws.append([text.formula_safe(str(c)) for c in t.columns])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in t.itertuples(index=False):
+        ws.append([_excel_value(v) for v in row])
+    ws.freeze_panes = "A2"
+    for i, col in enumerate(t.columns, start=1):
+        fmt = number_format(t[col], (formats or {}).get(str(col)))
+        shown = [(formats or {}).get(str(col), DECIMAL).show(v) if fmt else str(v) for v in t[col].head(200)]
+        width = max([len(str(col))] + [len(v) for v in shown]) + 2
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = min(max(width, 8), 60)
+        if fmt:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                    cell.number_format = fmt
 
 
 def excel_bytes(tables: Mapping[str, pd.DataFrame], *, title: str, notes: Sequence[str],
-                generated_on: dt.date, participant_ids: Collection[str] = ()) -> bytes:
-    """An .xlsx workbook: an 'About' sheet (title, date, notes, contents) then one sheet per table."""
+                generated_on: dt.date, participant_ids: Collection[str] = (),
+                formats: Mapping[str, Formats] | None = None) -> bytes:
+    """An .xlsx workbook: an 'About' sheet (title, date, notes, contents) then one sheet per table.
+    `formats` gives the number formats of a table's columns (table name -> column -> Number)."""
     safe = {name: safe_table(t, participant_ids=participant_ids) for name, t in tables.items()}
     wb = Workbook()
     about = wb.active
@@ -142,16 +169,7 @@ def excel_bytes(tables: Mapping[str, pd.DataFrame], *, title: str, notes: Sequen
     about.column_dimensions["A"].width = 110
 
     for name, table in safe.items():
-        ws = wb.create_sheet(names[name])
-        ws.append([str(c) for c in table.columns])
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for row in table.itertuples(index=False):
-            ws.append([_excel_value(v) for v in row])
-        ws.freeze_panes = "A2"
-        for i, col in enumerate(table.columns, start=1):
-            width = max([len(str(col))] + [len(str(v)) for v in table[col].head(200)]) + 2
-            ws.column_dimensions[get_column_letter(i)].width = min(max(width, 8), 60)
+        write_sheet(wb.create_sheet(names[name]), table, (formats or {}).get(name))
     wb.properties.creator = "Patchwork"
     wb.properties.title = title
     buf = io.BytesIO()

@@ -9,7 +9,7 @@ import icalendar
 import pandas as pd
 import pytest
 
-from geo.out.calendar import london_vtimezone, session_uid, sessions_ics
+from geo.out.calendar import session_uid, sessions_ics
 
 UTC = dt.UTC
 STAMP = dt.datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
@@ -49,9 +49,45 @@ def test_times_right_across_the_clock_change(before, after):
     assert b"DTSTART;TZID=Europe/London:" + before.strftime("%Y%m%d").encode() + b"T100000" in data
 
 
+def _vtimezone(data: bytes) -> icalendar.Timezone:
+    (block,) = icalendar.Calendar.from_ical(data).walk("VTIMEZONE")
+    return block
+
+
+def test_vtimezone_is_icalendars_own_for_the_years_of_the_sessions():
+    data = sessions_ics(_sessions([dt.date(2026, 7, 15), dt.date(2026, 12, 10)]), plan_name="Year", stamp=STAMP)
+    block = _vtimezone(data)
+    expected = icalendar.Timezone.from_tzid("Europe/London", first_date=dt.date(2026, 1, 1),
+                                            last_date=dt.date(2027, 1, 1))
+    assert block.to_ical() == expected.to_ical()
+
+
+def test_vtimezone_has_the_uk_clock_changes_of_a_summer_and_a_winter_session():
+    # 15 July 2026 is in BST (GMT+1), 10 December 2026 in GMT: the block the calendar carries says
+    # BST from the last Sunday of March (29 March 2026) to the last Sunday of October (25 October).
+    data = sessions_ics(_sessions([dt.date(2026, 7, 15), dt.date(2026, 12, 10)]), plan_name="Year", stamp=STAMP)
+    block = _vtimezone(data)
+    assert str(block["tzid"]) == "Europe/London"
+    daylight = [(c["dtstart"].dt, c["tzoffsetfrom"].td, c["tzoffsetto"].td, str(c["tzname"]))
+                for c in block.walk("DAYLIGHT")]
+    standard = [(c["dtstart"].dt, c["tzoffsetfrom"].td, c["tzoffsetto"].td, str(c["tzname"]))
+                for c in block.walk("STANDARD") if c["tzoffsetfrom"].td != c["tzoffsetto"].td]
+    hour = dt.timedelta(hours=1)
+    assert [(d.date(), f, t, n) for d, f, t, n in daylight] == [(dt.date(2026, 3, 29), dt.timedelta(0), hour, "BST")]
+    assert [(d.date(), f, t, n) for d, f, t, n in standard] == [(dt.date(2026, 10, 25), hour, dt.timedelta(0), "GMT")]
+    # The rules in the block itself (read under another TZID, not by name from the tz database) put
+    # the summer session at 09:00 UTC and the winter one at 10:00 UTC.
+    block["tzid"] = icalendar.vText("Patchwork-Test/London")
+    tz = block.to_tz()
+    assert not isinstance(tz, ZoneInfo)
+    summer, winter = dt.datetime(2026, 7, 15, 10), dt.datetime(2026, 12, 10, 10)
+    assert summer.replace(tzinfo=tz).utcoffset() == hour and winter.replace(tzinfo=tz).utcoffset() == dt.timedelta(0)
+
+
 def test_vtimezone_block_matches_the_tz_database():
     # Under another TZID, so the rules in the block are what is read (not the tz database by name).
-    block = london_vtimezone()
+    days = [dt.date(2026, 10, 24), dt.date(2028, 1, 15)]
+    block = _vtimezone(sessions_ics(_sessions(days), plan_name="Span", stamp=STAMP))
     block["tzid"] = icalendar.vText("Patchwork-Test/London")
     tz = block.to_tz()
     assert not isinstance(tz, ZoneInfo)
