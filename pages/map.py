@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo.analyse import deprivation
+from geo.analyse import deprivation, transit
 from geo.analyse.reach import REACH_MODES
 from geo.model import COHORTS
 from geo.out import kpis, legends, mapview
