@@ -35,7 +35,8 @@ from geo.read.points import pseudonymise
 ERASURES_TABLE = "patchwork_erasures"
 LAYER = "participants"
 RETENTION, REQUEST = "retention purge", "erasure on request"
-PSEUDONYM = re.compile(r"p-[0-9a-f]{16}")
+#: A pseudonymous id as an import makes it (`p-` and 16 hex digits), or the demo borough's invented ids.
+PSEUDONYM = re.compile(r"p-[0-9a-f]{16}|p[0-9a-f]{10}")
 
 
 @dataclass(frozen=True)

@@ -175,3 +175,9 @@ def test_erasing_any_set_leaves_exactly_the_others(pseudonymised, tmp_path_facto
     assert [e.rows for e in io.erasures(path)] == [1] * len(erase)
     assert io.list_plans(path, kind="hubs")[0].version == rev
     assert io.workspace_revision(path) == rev + len(erase)
+
+
+def test_the_demo_boroughs_invented_ids_can_be_erased_too():
+    assert io.normalise_pseudonym(" P151AEAE2B0 ") == "p151aeae2b0"
+    with pytest.raises(DataError, match="is not a pseudonymous id"):
+        io.normalise_pseudonym("p151aeae2b")
