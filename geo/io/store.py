@@ -81,7 +81,9 @@ def write_workspace(path: str | Path, layers: Mapping[str, gpd.GeoDataFrame], me
             pyogrio.write_dataframe(_to_storable(frame), tmp_name, layer=name, driver="GPKG",
                                     promote_to_multi=False)
         content_id = _file_id(Path(tmp_name))
-        rows = {str(k): str(v) for k, v in meta.items()} | {"content_id": content_id, REVISION_KEY: str(revision)}
+        rows = {str(k): str(v) for k, v in meta.items()} | {"content_id": content_id}
+        if revision:  # carried over from the file this one replaces (none: the counter starts at 0)
+            rows[REVISION_KEY] = str(revision)
         with closing(sqlite3.connect(tmp_name)) as con, con:
             ensure_meta_table(con)
             con.executemany(f"INSERT OR REPLACE INTO {META_TABLE} VALUES (?, ?)", list(rows.items()))
