@@ -1,16 +1,14 @@
-"""Data protection: what is stored and where, pseudonymisation, retention and sign-in (for a DPO)."""
+"""Data protection: what is stored and where, pseudonymisation, retention, erasure and sign-in (for a DPO)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from geo import io
-from geo.analyse import retention
+from geo import io, signin
 from geo.model import SCHEMAS, today
 from geo.privacy import suppress
-from ui import auth
-from ui import exporting as ex
+from ui import auth, erasure
 from ui import workspace as wsp
 from ui.display import fictional_banner
 from ui.nav import ensure_app_navigation
@@ -41,12 +39,12 @@ with st.expander("How to set up sign-in for a shared deployment"):
             'cookie_secret = "a long random string"\nclient_id = "..."\nclient_secret = "..."\n'
             'server_metadata_url = "https://login.microsoftonline.com/<tenant>/v2.0/.well-known/openid-configuration"',
             language="toml")
-    st.markdown("**One shared team password**: store only its SHA-256 hash (or set the environment variable "
-                f"`{auth.ENV_PASSWORD}`). Make the hash with "
-                "`python -c \"import hashlib,getpass; "
-                "print(hashlib.sha256(getpass.getpass().encode()).hexdigest())\"`; "
-                "use a long passphrase.")
-    st.code('[auth]\npassword_sha256 = "<64 hex characters>"', language="toml")
+    st.markdown("**One shared team password**: store only its salted scrypt hash (or set the environment "
+                f"variable `{auth.ENV_PASSWORD}`). Make it with `{signin.COMMAND}`, which asks for the password "
+                "twice and prints the line to paste; use a long passphrase. After 5 wrong passwords within a "
+                "minute each further try waits twice as long as the one before, up to 60 s. An old "
+                "`password_sha256` setting is refused until it is replaced.")
+    st.code('[auth]\npassword_hash = "$scrypt$ln=15,r=8,p=3$<salt>$<hash>"', language="toml")
     st.markdown("Without either the app is open to anyone who can reach it; it listens on 127.0.0.1 only "
                 "(this computer) unless its settings are changed.")
 
@@ -63,7 +61,6 @@ st.markdown(
     "are dropped on import.\n"
     "- **Nothing is sent elsewhere**: the app loads no web fonts, scripts or map tiles from other "
     "servers unless a tile server is configured, and sends no usage statistics.")
-people = ws.layer("participants")
 rows = []
 for name, schema in SCHEMAS.items():
     frame = ws.layers.get(name)
@@ -105,39 +102,14 @@ st.markdown("Participant points and identifiers (pseudonymised or not), the salt
             "Exports carry counts per road and per LSOA only, with counts from 1 to 4 shown as \"<5\" and "
             "one more count hidden (\"\\*\") where a total would let a \"<5\" be worked back.")
 
-# ---- retention -------------------------------------------------------------------------------------
+# ---- retention and erasure -----------------------------------------------------------------------
 st.header("Retention")
 st.markdown("Participant records are kept for a set number of months after their latest date (enrolment "
             "or job start), then purged from the workspace file.")
-default_months = int(ws.meta.get("retention_months", "24") or 24)
-months = int(st.columns([1, 2])[0].number_input("Keep participant records for (months)", min_value=1, max_value=240,
-                             value=min(max(default_months, 1), 240), step=1, key="retention_months"))
-on = today()
-cutoff = retention.retention_cutoff(months=months, today=on)
-kept, purged = retention.purge_older_than(people, months=months, today=on)
-if ws.meta.get("retention_applied_on"):
-    st.caption(f"Last purge: {ws.meta['retention_applied_on']}, keeping {ws.meta.get('retention_months')} months.")
-if purged == 0:
-    st.success(f"No participant record is older than {cutoff:%d %B %Y} ({months} months).",
-               icon=":material/check_circle:")
-else:
-    st.warning(f"**{suppress(purged)}** participant records have no activity since before {cutoff:%d %B %Y} "
-               f"({months} months ago).", icon=":material/history:")
-    sure = st.checkbox(f"I understand that purging removes these records from `{path.name}` for good "
-                       "(keep a backup if your policy needs one).", key="retention_confirm")
-    if st.button("Purge old participant records", type="primary", disabled=not sure, key="retention_purge"):
-        with st.status("Purging old participant records…", expanded=False) as progress:
-            plans = [(info, io.load_plan(path, kind=info.kind, name=info.name)[1]) for info in ex.saved_plans(path)]
-            layers = dict(ws.layers)
-            layers["participants"] = kept
-            meta = {k: v for k, v in ws.meta.items() if k != "content_id"}
-            meta.update({"retention_months": str(months), "retention_applied_on": on.isoformat()})
-            io.write_workspace(path, layers, meta)
-            for info, payload in plans:  # write_workspace starts an empty plans table: put them back
-                io.save_plan(path, kind=info.kind, name=info.name, payload=payload, meta=info.meta)
-            progress.update(label="Old participant records purged", state="complete")
-        st.session_state["retention_done"] = (f"Purged {suppress(purged)} participant records older than "
-                                              f"{cutoff:%d %B %Y}.")
-        st.rerun()
+by = erasure.recorder(status.user)
+erasure.retention_section(ws, path, today=today(), by=by)
 if st.session_state.get("retention_done"):
     st.success(st.session_state.pop("retention_done"), icon=":material/delete:")
+
+st.header("Erasure on request")
+erasure.erasure_section(ws, path, by=by)

@@ -5,17 +5,23 @@ Which one applies, first match wins:
    a provider (client_id, client_secret, server_metadata_url directly under `[auth]`, or in an
    `[auth.<provider>]` section). People sign in with `st.login` (needs Authlib) and the app shows
    who is signed in, with a sign-out button.
-2. Password: the SHA-256 (hex) of a shared password in `st.secrets["auth"]["password_sha256"]` or
-   the environment variable PATCHWORK_PASSWORD_SHA256. The typed password is hashed and compared
-   with `hmac.compare_digest`; the password itself is never stored.
+2. Password: a salted scrypt hash of a shared password (geo.signin: `$scrypt$ln=...`, made by
+   `.venv/bin/python -m geo.signin`) in `st.secrets["auth"]["password_hash"]` or the environment
+   variable PATCHWORK_PASSWORD_HASH; the password itself is never stored. Wrong passwords are
+   counted per server process (`ATTEMPTS`): after 5 within a minute each further attempt waits twice
+   as long as the one before, up to 60 s, and an attempt made too soon is refused with "try again in
+   N s" without being checked (nothing sleeps, so other sessions carry on). The old setting,
+   `password_sha256` / PATCHWORK_PASSWORD_SHA256 (an unsalted SHA-256), is refused: the sign-in screen
+   says how to make the new hash and nobody gets in until it is set.
 3. Neither: the app is open to anyone who can reach it (fine on a laptop bound to 127.0.0.1);
    the Data protection page says so.
+
+Per-user accounts (the team-workspace issue) reuse geo.signin: the same hash per user, and
+`ATTEMPTS` keyed by the user name instead of SHARED_ACCOUNT.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,8 +29,15 @@ from typing import Any, Literal
 
 import streamlit as st
 
+from geo import signin
+
 Mode = Literal["open", "password", "oidc"]
-ENV_PASSWORD = "PATCHWORK_PASSWORD_SHA256"
+ENV_PASSWORD = "PATCHWORK_PASSWORD_HASH"
+#: The old settings (an unsalted SHA-256), refused with a message saying how to make the new hash.
+LEGACY_ENV, LEGACY_KEY = "PATCHWORK_PASSWORD_SHA256", "password_sha256"
+#: Wrong passwords in this server process (shared by every session), and the key of the shared password.
+ATTEMPTS = signin.Attempts()
+SHARED_ACCOUNT = ""
 _SESSION_KEY = "_patchwork_password_ok"
 _OIDC_KEYS = ("client_id", "client_secret", "server_metadata_url")
 
@@ -37,6 +50,7 @@ class AuthStatus:
     signed_in: bool
     user: str | None = None
     providers: tuple[str, ...] = ()
+    problem: str | None = None  # a password setting nobody can sign in with, and how to fix it
 
     @property
     def description(self) -> str:
@@ -44,24 +58,13 @@ class AuthStatus:
             return ("Sign-in with your organisation's account (OpenID Connect"
                     + (f": {', '.join(self.providers)}" if self.providers and self.providers != ("default",) else "")
                     + ").")
+        if self.mode == "password" and self.problem:
+            return f"Sign-in with the team's shared password is configured, but nobody can sign in: {self.problem}"
         if self.mode == "password":
-            return "Sign-in with the team's shared password."
+            return "Sign-in with the team's shared password (a salted scrypt hash; wrong tries are slowed down)."
         return ("Open: no sign-in is configured, so anyone who can reach this app can see the workspace. "
                 "Fine on your own computer (the app listens on 127.0.0.1 only); configure sign-in before "
                 "sharing it on a network.")
-
-
-def hash_password(password: str) -> str:
-    """SHA-256 hex digest of `password` (what to put in password_sha256)."""
-    return hashlib.sha256(password.encode("utf-8")).hexdigest()
-
-
-def check_password(password: str, expected_sha256: str) -> bool:
-    """True when `password` hashes to `expected_sha256` (hex, any case); constant-time compare."""
-    expected = (expected_sha256 or "").strip().lower()
-    if not expected:
-        return False
-    return hmac.compare_digest(hash_password(password).encode("ascii"), expected.encode("ascii", "replace"))
 
 
 def oidc_providers(auth_section: Mapping[str, Any]) -> tuple[str, ...]:
@@ -84,8 +87,9 @@ def configured_mode(secrets: Mapping[str, Any], environ: Mapping[str, str]) -> t
     providers = oidc_providers(auth)
     if providers:
         return "oidc", providers, ""
-    expected = str(auth.get("password_sha256", "") or environ.get(ENV_PASSWORD, "")).strip()
-    if expected:
+    expected = str(auth.get("password_hash", "") or environ.get(ENV_PASSWORD, "")
+                   or auth.get(LEGACY_KEY, "") or environ.get(LEGACY_ENV, "")).strip()
+    if expected:  # an old SHA-256 still means "password": it is refused, never taken as "open"
         return "password", (), expected
     return "open", (), ""
 
@@ -109,13 +113,13 @@ def _oidc_user() -> tuple[bool, str | None]:
 
 def sign_in_status() -> AuthStatus:
     """The current protection and user, without asking anyone to sign in."""
-    mode, providers, _ = configured_mode(_secrets(), os.environ)
+    mode, providers, expected = configured_mode(_secrets(), os.environ)
     if mode == "oidc":
         ok, user = _oidc_user()
         return AuthStatus("oidc", ok, user, providers)
     if mode == "password":
         ok = bool(st.session_state.get(_SESSION_KEY))
-        return AuthStatus("password", ok, "team member" if ok else None)
+        return AuthStatus("password", ok, "team member" if ok else None, problem=signin.setting_problem(expected))
     return AuthStatus("open", True)
 
 
@@ -151,14 +155,30 @@ def require_sign_in() -> AuthStatus:
                 st.rerun()
         return AuthStatus("password", True, "team member")
     st.title("Patchwork")
+    problem = signin.setting_problem(expected)
+    if problem:
+        st.error(f"Nobody can sign in yet. {problem} Then restart the app.", icon=":material/key_off:")
+        st.stop()
     st.write("This workspace holds personal data about participants. Enter the team's password to continue.")
     with st.form("_patchwork_sign_in"):
         typed = st.text_input("Password", type="password")
         go = st.form_submit_button("Sign in", type="primary")
     if go:
-        if check_password(typed, expected):
-            st.session_state[_SESSION_KEY] = True
-            st.rerun()
-        st.error("That password is not right. Ask the person who set up this deployment.")
+        _try_password(typed, expected)
     st.stop()
     raise AssertionError("unreachable")  # st.stop() raises
+
+
+def _try_password(typed: str, expected: str) -> None:
+    """Check one attempt: refused unchecked while a wait is on, slowed down after repeated failures."""
+    wait = ATTEMPTS.wait(SHARED_ACCOUNT)
+    if wait:
+        st.error(signin.refusal(wait))
+        return
+    if signin.check_password(typed, expected):
+        ATTEMPTS.succeeded(SHARED_ACCOUNT)
+        st.session_state[_SESSION_KEY] = True
+        st.rerun()
+    wait = ATTEMPTS.failed(SHARED_ACCOUNT)
+    st.error("That password is not right. Ask the person who set up this deployment."
+             + (f" {signin.refusal(wait)}" if wait else ""))

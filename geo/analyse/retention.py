@@ -4,7 +4,8 @@ A record's age runs from its latest known date: the later of `enrolled_on` and `
 (a person who started a job last month is a current record even if they enrolled years ago).
 The cut-off is `today` minus `months` calendar months (pandas DateOffset: 31 March minus one month
 is 28 or 29 February); a record whose latest date is on or after the cut-off is kept.
-Pure: the caller writes the kept frame back with `geo.io.write_workspace`.
+Pure: `geo.io.purge_participants` deletes the records `is_old` marks, in place in the workspace file
+(one transaction that keeps every saved plan).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 #: Columns that date a participant record, latest wins.
@@ -35,6 +37,13 @@ def last_activity(participants: pd.DataFrame) -> pd.Series:
     return dates.max(axis=1)
 
 
+def is_old(participants: pd.DataFrame, *, months: int, today: dt.date) -> np.ndarray:
+    """True for each record whose latest date is before the cut-off (records with no date are kept)."""
+    cutoff = pd.Timestamp(retention_cutoff(months=months, today=today))
+    old: np.ndarray = (last_activity(participants) < cutoff).fillna(False).to_numpy(dtype=bool)
+    return old
+
+
 def purge_older_than(participants: gpd.GeoDataFrame, *, months: int,
                      today: dt.date) -> tuple[gpd.GeoDataFrame, int]:
     """(kept records, number purged): drops records whose latest date is before the cut-off.
@@ -42,8 +51,6 @@ def purge_older_than(participants: gpd.GeoDataFrame, *, months: int,
     Records with no date at all are kept (nothing says they are old; the schema requires
     `enrolled_on`, so this only happens with damaged data). The input is not changed.
     """
-    cutoff = pd.Timestamp(retention_cutoff(months=months, today=today))
-    latest = last_activity(participants)
-    old = (latest < cutoff).fillna(False).to_numpy(dtype=bool)
+    old = is_old(participants, months=months, today=today)
     kept = participants.loc[~old].copy()
     return kept, int(old.sum())

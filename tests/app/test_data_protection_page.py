@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo import io, model
-from tests.conftest import ROOT
+from tests.conftest import ROOT, tiny_layers
 
 
 @pytest.fixture
@@ -20,6 +20,7 @@ def page(tiny_workspace_path, monkeypatch, tmp_path):
     monkeypatch.setenv("PATCHWORK_WORKSPACE", str(copy))
     monkeypatch.setenv("PATCHWORK_WORKSPACE_DIR", str(tmp_path))
     monkeypatch.delenv("PATCHWORK_PASSWORD_SHA256", raising=False)
+    monkeypatch.delenv("PATCHWORK_PASSWORD_HASH", raising=False)
     monkeypatch.setattr(model, "today", lambda: dt.date(2025, 6, 1))
     at = AppTest.from_file(str(ROOT / "pages" / "data_protection.py"), default_timeout=60)
     at.run()
@@ -80,3 +81,57 @@ def test_purge_preview_follows_the_months(page):
     assert "**10** participant records" in at.warning[-1].value
     at.number_input(key="retention_months").set_value(16).run()  # cut-off 2024-02-01: nobody is older
     assert any("No participant record is older" in s.value for s in at.success)
+
+
+def test_purge_keeps_each_plan_at_its_revision_so_a_stale_tab_stays_refused(page):
+    """Issue 13 items 4 and 5: the purge used to rewrite the file and save the plans again from version 1,
+    so a tab still holding version 1 overwrote the newer plan."""
+    at, path = page
+    first = io.save_plan(path, kind="hubs", name="Spring", payload={"hubs": ["v1"]})
+    second = io.save_plan(path, kind="hubs", name="Spring", payload={"hubs": ["v2"]}, expected_version=first)
+    at.number_input(key="retention_months").set_value(12).run()
+    at.checkbox(key="retention_confirm").check().run()
+    at.button(key="retention_purge").click().run()
+    assert not at.exception, at.exception
+    info, payload = io.load_plan(path, kind="hubs", name="Spring")
+    assert (info.version, payload) == (second, {"hubs": ["v2"]})
+    with pytest.raises(io.StalePlanError):
+        io.save_plan(path, kind="hubs", name="Spring", payload={"hubs": ["stale"]}, expected_version=first)
+    assert [(e.reason, e.rows) for e in io.erasures(path)] == [("retention purge", 6)]
+
+
+def test_erasure_on_request_by_the_original_id(page, tmp_path):
+    at, path = page
+    salt = b"k" * 32
+    (tmp_path / io.SALT_FILE).write_bytes(salt)
+    # the tiny workspace's ids are not pseudonyms: make participant 4's the pseudonym of CASE-1004
+    pid = io.pseudonym_of("CASE-1004", salt=salt)
+    layers = tiny_layers()
+    layers["participants"].loc[4, "participant_id"] = pid
+    io.write_workspace(path, layers, {"name": "Tiny Town", "fictional": "true"})
+    at.run()
+    assert "erasure_go" not in [b.key for b in at.button]  # nothing typed: nothing to erase
+    at.text_input(key="erasure_by").input("Dana Steward")
+    at.text_input(key="erasure_id").input("CASE-1004").run()
+    assert "**<5** participant records have this identifier" in at.warning[-1].value
+    assert at.button(key="erasure_go").disabled  # not without the confirmation
+    at.checkbox(key="erasure_confirm").check().run()
+    at.button(key="erasure_go").click().run()
+    assert not at.exception, at.exception
+    assert any("Erased <5 participant records (one participant, by the original id)" in s.value for s in at.success)
+    assert at.text_input(key="erasure_id").value == ""  # the typed identifier is not kept
+    left = io.read_workspace(path).layer("participants")["participant_id"]
+    assert len(left) == 11 and pid not in set(left)
+    log = at.dataframe[0].value
+    assert list(log["By"]) == ["Dana Steward"] and list(log["Rows"]) == ["<5"]
+    shown = text_of(at) + log.to_csv()
+    assert "CASE-1004" not in shown and pid not in shown
+    at.text_input(key="erasure_id").input("CASE-1004").run()  # a second time: nobody left with it
+    assert any("nothing to erase" in i.value for i in at.info)
+
+
+def test_erasure_by_a_malformed_pseudonymous_id_says_what_one_looks_like(page):
+    at, _ = page
+    at.radio(key="erasure_how").set_value("The pseudonymous id (p-…)").run()
+    at.text_input(key="erasure_id").input("pid004").run()
+    assert "is not a pseudonymous id" in at.error[0].value and "erasure_go" not in [b.key for b in at.button]

@@ -143,7 +143,8 @@ def test_suggest_then_save_load_and_compare(app, ws_path):
     app.text_input(key="lots_plan_name").set_value("Two lots")
     app.button(key="lots_save").click().run()
     assert any("already saved" in e.value for e in app.error)
-    assert {p.name: p.version for p in io.list_plans(ws_path, kind="lots")} == {"Two lots": 1, "One big lot": 1}
+    # revisions are workspace-wide (docs/architecture.md, "Plan revisions"): the second save took 2
+    assert {p.name: p.version for p in io.list_plans(ws_path, kind="lots")} == {"Two lots": 1, "One big lot": 2}
 
     app.multiselect(key="lots_compare").set_value(["Two lots", "One big lot"]).run()
     table = next(d.value for d in app.dataframe if "Two lots" in getattr(d.value, "columns", []))

@@ -54,7 +54,7 @@ OPTION_CAP = 25  # options of a selectbox/multiselect written to the snapshot
 CELL_CAP = 200  # characters of one table cell
 SIGNIFICANT = 6  # significant digits of a float with no format of its own
 # only what a page's own environment could switch; the tests set their own workspace variables
-CLEARED_ENV = ("PATCHWORK_MEETING_MODE", "PATCHWORK_PASSWORD_SHA256", "PATCHWORK_TILE_URL",
+CLEARED_ENV = ("PATCHWORK_MEETING_MODE", "PATCHWORK_PASSWORD_SHA256", "PATCHWORK_PASSWORD_HASH", "PATCHWORK_TILE_URL",
                "PATCHWORK_TILE_ATTRIBUTION")
 
 
