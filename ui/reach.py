@@ -9,7 +9,7 @@ from typing import Any
 import streamlit as st
 
 from geo.analyse import hours, reach
-from geo.model import VENUE_KINDS, Workspace
+from geo.model import OUTSIDE_FLAG, VENUE_KINDS, Workspace, points_for_reach
 from ui import workspace as wsp
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -34,7 +34,7 @@ def venue_filter(ws: Workspace, *, key: str, container: Any = None) -> VenueChoi
     """Kinds, open at a day and time (assumed hours flagged), and hubs of a saved plan (when one exists).
     Widgets go in `container` (default: the page)."""
     box = container if container is not None else st.container()
-    venues = ws.layer("venues")
+    venues = points_for_reach(ws, "venues")  # the area's venues, then any kept outside it (reach only)
     total = len(venues)
     if total == 0:
         return VenueChoice((), 0, ("This workspace has no venues: no reach times.",), "no venues")
@@ -69,6 +69,8 @@ def venue_filter(ws: Workspace, *, key: str, container: Any = None) -> VenueChoi
     if hub_ids is not None:
         parts.append("hubs only")
     label = f"{len(ids)} of {total} venues" + (f" ({'; '.join(parts)})" if parts else "")
+    if (outside := int(chosen[OUTSIDE_FLAG].sum())):
+        label += f", {outside} of them outside the area"
     return VenueChoice(ids, total, tuple(notes), label, timed=when is not None)
 
 

@@ -22,7 +22,16 @@ DataError naming the file.
 
 from __future__ import annotations
 
-from geo.io.build import BuildResult, Progress, WorkspaceSources, build_workspace, unused_path
+from geo.io.build import (
+    AreaSettings,
+    BuildResult,
+    Progress,
+    WorkspaceSources,
+    area_settings,
+    build_workspace,
+    previous_settings,
+    unused_path,
+)
 from geo.io.cli import main
 from geo.io.demo import demo_generator_hash, demo_path, ensure_demo
 from geo.io.importers import (
@@ -60,11 +69,12 @@ from geo.io.store import (
 )
 
 __all__ = [
-    "GTFS_FILES", "MAPPINGS_FILE", "META_TABLE", "PLANS_TABLE", "REPO_ROOT", "SALT_FILE", "BuildResult", "PlanInfo",
-    "Progress", "Source", "StalePlanError", "Upload", "WorkspaceSources", "build_workspace", "data_dir",
-    "delete_plan", "demo_generator_hash", "demo_path", "ensure_demo", "headers_of", "import_gtfs",
-    "import_lsoa_table", "import_lsoas", "import_naptan", "import_osm", "import_points", "import_postcodes",
-    "import_wards", "list_plans", "list_workspaces", "load_plan", "main", "mapping_key", "participant_salt",
-    "read_meta", "read_osm", "read_table", "read_vector", "read_workspace", "remember_mapping", "remembered_mapping",
-    "save_plan", "source_name", "unused_path", "workspace_dir", "write_workspace",
+    "GTFS_FILES", "MAPPINGS_FILE", "META_TABLE", "PLANS_TABLE", "REPO_ROOT", "SALT_FILE", "AreaSettings",
+    "BuildResult", "PlanInfo", "Progress", "Source", "StalePlanError", "Upload", "WorkspaceSources", "area_settings",
+    "build_workspace", "data_dir", "delete_plan", "demo_generator_hash", "demo_path", "ensure_demo", "headers_of",
+    "import_gtfs", "import_lsoa_table", "import_lsoas", "import_naptan", "import_osm", "import_points",
+    "import_postcodes", "import_wards", "list_plans", "list_workspaces", "load_plan", "main", "mapping_key",
+    "participant_salt", "previous_settings", "read_meta", "read_osm", "read_table", "read_vector", "read_workspace",
+    "remember_mapping", "remembered_mapping", "save_plan", "source_name", "unused_path", "workspace_dir",
+    "write_workspace",
 ]

@@ -19,8 +19,8 @@ import pandas as pd
 
 from geo.io import importers
 from geo.io.sources import Source, Upload, source_name
-from geo.io.store import workspace_dir, write_workspace
-from geo.model import DataError, Problem
+from geo.io.store import list_workspaces, read_meta, workspace_dir, write_workspace
+from geo.model import OUTSIDE_LAYERS, DataError, Problem
 from geo.read import area as assemble
 from geo.read import iod
 from geo.read.postcodes import PostcodeIndex
@@ -42,9 +42,11 @@ class WorkspaceSources:
     postcode only. `venue_kind` / `partner_kind` is the kind for rows whose kind is not given.
     `mappings` maps a kind of file ("wards", "lsoas", "venues", "partners", "participants") to an
     explicit column mapping (role -> column); otherwise a mapping remembered for the same headers is
-    used. `lsoa_year` is the LSOA vintage when the columns do not say. Points more than `far_km`
-    outside the area are flagged (kept). Lists are stored as tuples; a bad value is a DataError
-    naming the field.
+    used. `lsoa_year` is the LSOA vintage when the columns do not say. Venues and partner sites (from
+    lists or OpenStreetMap) more than `margin_km` outside the area are left out and counted, or kept
+    in their own layers (reach only) with `keep_outside`; roads and bus stops are clipped at the same
+    margin. Either left as None: the setting recorded in the workspace being rebuilt (`out`), else
+    2 km and left out. Lists are stored as tuples; a bad value is a DataError naming the field.
     """
 
     wards: Source
@@ -61,7 +63,8 @@ class WorkspaceSources:
     partner_kind: str | None = None
     mappings: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     lsoa_year: int | None = None
-    far_km: float = 5.0
+    margin_km: float | None = None
+    keep_outside: bool | None = None
 
     def __post_init__(self) -> None:
         problems: list[Problem] = []
@@ -77,9 +80,10 @@ class WorkspaceSources:
             problems.append(Problem("workspace sources", f"lsoa_year {self.lsoa_year} is not an LSOA vintage the "
                                                          "app reads.", column="lsoa_year",
                                     fix="Give 2011 or 2021, or leave it out when the columns say."))
-        if not (isinstance(self.far_km, (int, float)) and math.isfinite(self.far_km) and self.far_km >= 0):
-            problems.append(Problem("workspace sources", f"far_km {self.far_km!r} is not a distance in km.",
-                                    column="far_km", fix="Give a distance of 0 km or more, e.g. 5."))
+        margin = self.margin_km
+        if margin is not None and not (isinstance(margin, (int, float)) and math.isfinite(margin) and margin >= 0):
+            problems.append(Problem("workspace sources", f"margin_km {margin!r} is not a distance in km.",
+                                    column="margin_km", fix="Give a distance of 0 km or more, e.g. 2."))
         if problems:
             raise DataError(problems)
 
@@ -93,6 +97,39 @@ class WorkspaceSources:
         feeds = [x for x in (self.osm, self.gtfs, self.naptan) if x]
         return [source_name(s) for s in [self.wards, self.lsoas, *self.tables, *feeds, *self.venues,
                                          *self.partners, *self.postcodes]]
+
+
+@dataclass(frozen=True)
+class AreaSettings:
+    """How a workspace limits points to its area: the margin (km) and whether points beyond it are kept."""
+
+    margin_km: float = assemble.DEFAULT_MARGIN_KM
+    keep_outside: bool = False
+
+
+def area_settings(meta: Mapping[str, str]) -> AreaSettings:
+    """The settings a workspace's metadata records (the defaults for a workspace built before they were)."""
+    try:
+        margin = float(meta.get("area_margin_km", ""))
+    except ValueError:
+        margin = assemble.DEFAULT_MARGIN_KM
+    if not (math.isfinite(margin) and margin >= 0):
+        margin = assemble.DEFAULT_MARGIN_KM
+    return AreaSettings(margin, meta.get("outside_points") == "kept")
+
+
+def previous_settings(where: str | Path) -> AreaSettings | None:
+    """The area settings of the workspace a rebuild replaces: the file at `where`, else the newest
+    workspace in the workspace folder named `where`; None when there is none."""
+    path = Path(where)
+    if path.suffix == ".gpkg" and path.is_file():
+        return area_settings(read_meta(path))
+    named = [(p, m) for p, m in list_workspaces()
+             if m.get("name", "").strip().casefold() == str(where).strip().casefold() and m.get("fictional") != "true"]
+    if not named:
+        return None
+    newest = max(named, key=lambda pm: (pm[1].get("built_at", ""), pm[0].stat().st_mtime))
+    return area_settings(newest[1])
 
 
 @dataclass(frozen=True)
@@ -140,6 +177,10 @@ def build_workspace(sources: WorkspaceSources, *, name: str, out: str | Path | N
     name = name.strip()
     if not name:
         raise DataError(Problem("workspace", "has no name.", fix="Give the workspace a name."))
+    previous = (previous_settings(out) if out else None) or AreaSettings()
+    margin_km = previous.margin_km if sources.margin_km is None else float(sources.margin_km)
+    keep_outside = previous.keep_outside if sources.keep_outside is None else bool(sources.keep_outside)
+    margin_m = margin_km * 1000.0
     path = Path(out) if out else unused_path(workspace_dir() / f"{slug(name)}.gpkg")
     mappings = sources.mappings
     tick = _Steps(progress, sources.steps())
@@ -172,19 +213,21 @@ def build_workspace(sources: WorkspaceSources, *, name: str, out: str | Path | N
     if sources.osm:
         tick(f"Reading OpenStreetMap roads, venues and buses from {source_name(sources.osm)}")
         osm_layers, rep = importers.import_osm(sources.osm)
-        layers.update(assemble.clip_osm_layers(osm_layers, area, report=rep))
+        layers.update(assemble.clip_osm_layers(osm_layers, area, report=rep, buffer_m=margin_m,
+                                               keep_outside=keep_outside))
         reports.append(rep)
         used.add("osm")
     if sources.gtfs:
         tick(f"Reading GTFS feed {source_name(sources.gtfs)}")
         feed, rep = importers.import_gtfs(sources.gtfs)
-        layers = assemble.with_gtfs(layers, feed, area, report=rep)
+        layers = assemble.with_gtfs(layers, feed, area, report=rep, buffer_m=margin_m)
         reports.append(rep)
         used.add("ogl")
     if sources.naptan:
         tick(f"Reading NaPTAN stops {source_name(sources.naptan)}")
         stops, rep = importers.import_naptan(sources.naptan)
-        layers = assemble.with_naptan(layers, stops, area, report=rep, gtfs_given=bool(sources.gtfs))
+        layers = assemble.with_naptan(layers, stops, area, report=rep, gtfs_given=bool(sources.gtfs),
+                                      buffer_m=margin_m)
         reports.append(rep)
         used.add("ogl")
 
@@ -197,20 +240,25 @@ def build_workspace(sources: WorkspaceSources, *, name: str, out: str | Path | N
     for lname, files, kind in (("venues", sources.venues, sources.venue_kind),
                                ("partners", sources.partners, sources.partner_kind),
                                ("participants", sources.participants, None)):
-        frames = []
+        outer = OUTSIDE_LAYERS.get(lname, "")
+        parts: list[tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]] = []
+        if lname in layers:  # OpenStreetMap's venues come first
+            first = layers.pop(lname)
+            parts.append((first, layers.pop(outer, first.iloc[:0])))
         for src in files:
             tick(f"Reading {lname} from {source_name(src)}")
             res = importers.import_points(src, layer=lname, postcodes=index, mapping=mappings.get(lname),
-                                          area=area, far_m=sources.far_km * 1000.0, default_kind=kind)
-            frames.append(res.frame)
+                                          area=area, margin_m=margin_m, keep_outside=keep_outside,
+                                          default_kind=kind)
+            parts.append((res.frame, res.outside))
             reports.append(res.report)
-        if frames:
-            layers[lname] = assemble.merge_points(lname, frames, existing=layers.get(lname))
+        if parts:
+            layers.update(assemble.point_layers(lname, parts))
 
     tick(f"Writing the workspace {path.name}")
     meta = assemble.workspace_meta(name=name, editions=editions, lsoa_year=year, ward_year=w.year, used=used,
                                    sources=sources.named(), reports=reports, participants=bool(sources.participants),
-                                   built_at=dt.datetime.now(dt.UTC))
+                                   built_at=dt.datetime.now(dt.UTC), margin_km=margin_km, keep_outside=keep_outside)
     write_workspace(path, layers, meta)
     if progress is not None:
         progress(1.0, f"Workspace {path.name} written")

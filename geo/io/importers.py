@@ -39,6 +39,7 @@ from geo.model import DataError, Problem
 from geo.read import feeds, iod, ons, points
 from geo.read import osm as _osm
 from geo.read import postcodes as _postcodes
+from geo.read.geometry import DEFAULT_MARGIN_M
 from geo.read.report import ImportReport
 
 
@@ -161,16 +162,19 @@ def _first_row(src: Upload) -> list[str]:
 
 
 def import_points(src: Source, *, layer: str, postcodes: _postcodes.PostcodeIndex | None = None,
-                  mapping: Mapping[str, str] | None = None, area: Any = None, far_m: float = 5_000.0,
+                  mapping: Mapping[str, str] | None = None, area: Any = None,
+                  margin_m: float = DEFAULT_MARGIN_M, keep_outside: bool = False,
                   default_kind: str | None = None) -> points.PointTable:
-    """Venues, partners or participants (geo.read.points.PointTable) from CSV or Excel."""
+    """Venues, partners or participants (geo.read.points.PointTable) from CSV or Excel; with an `area`,
+    venues and partners more than `margin_m` outside it are left out, or kept apart with `keep_outside`."""
 
     notes: list[str] = []
     frame = read_table(src, notes=notes)
     headers = [str(c) for c in frame.columns]
     mapping = mapping or remembered_mapping(layer, headers)
     result = points.points_from_table(frame, layer=layer, source=source_name(src), mapping=mapping,
-                                      postcodes=postcodes, area=area, far_m=far_m, default_kind=default_kind,
+                                      postcodes=postcodes, area=area, margin_m=margin_m, keep_outside=keep_outside,
+                                      default_kind=default_kind,
                                       salt=participant_salt() if layer == "participants" else None)
     result.report.assumptions.extend(notes)
     if mapping:

@@ -11,7 +11,7 @@ import pyogrio
 import pytest
 
 from geo import io
-from geo.model import DataError
+from geo.model import DataError, points_for_reach
 
 
 @pytest.fixture(autouse=True)
@@ -116,3 +116,28 @@ def test_salvation_army_wrong_coordinates_rejected_and_named(data_dir, record_pr
     # where the postcode file covers the postcode, the coordinates agree with it
     assert not [f for f in res.report.flagged if "from its postcode" in f.reason]
     assert "email" not in res.frame.columns and "phone" not in res.frame.columns
+
+
+def test_wolverhampton_libraries_limited_to_the_area(data_dir, tmp_path, capsys, record_property):
+    """Issue 12, item 2, with the README's command: of the 349 libraries in the file, the 18 in
+    Wolverhampton and 6 within 2 km of it are the workspace's; the other 325 (309 of them more than
+    5 km out) are left out and counted, or kept for reach only when asked."""
+    base = ["import", "--name", "Wolverhampton", "--wards", str(data_dir / "boundaries/wards/E08000031.geojson"),
+            "--lsoas", str(data_dir / "boundaries/lsoa11/E08000031.geojson"),
+            "--tables", *map(str, _iod19(data_dir)),
+            "--postcodes", str(data_dir / "postcodes/codepoint_open_2025_4"),
+            "--venues", str(data_dir / "venues/libraries_target_lads_with_wd25.csv"), "--venue-kind", "library"]
+    assert io.main([*base, "--out", str(tmp_path / "left_out.gpkg")]) == 0
+    printed = capsys.readouterr().out
+    assert "325 venues more than 2 km outside the area were left out" in printed
+    ws = io.read_workspace(tmp_path / "left_out.gpkg")
+    assert len(ws.layer("venues")) == 24 and not ws.has("venues_outside")
+    assert io.main([*base, "--keep-outside", "--out", str(tmp_path / "kept.gpkg")]) == 0
+    kept = io.read_workspace(tmp_path / "kept.gpkg")
+    reach = points_for_reach(kept, "venues")
+    record_property("wolverhampton_libraries", {"in_area": len(kept.layer("venues")),
+                                                "outside_kept": len(kept.layer("venues_outside"))})
+    assert len(kept.layer("venues")) == 24 and len(kept.layer("venues_outside")) == 325
+    assert int(reach["outside_area"].sum()) == 325 and reach["venue_id"].is_unique
+    assert "Acocks Green Library" in set(kept.layer("venues_outside")["name"])
+    assert "Acocks Green Library" not in set(kept.layer("venues")["name"])
