@@ -28,6 +28,12 @@ class VenueChoice:
     notes: tuple[str, ...]
     label: str
     timed: bool = False
+    outside: int = 0  # of `ids`, venues kept outside the area (they count for reach; `total` is the area's)
+
+    @property
+    def counted(self) -> int:
+        """The area's venues that count (of `total`)."""
+        return len(self.ids) - self.outside
 
 
 def venue_filter(ws: Workspace, *, key: str, container: Any = None) -> VenueChoice:
@@ -35,8 +41,8 @@ def venue_filter(ws: Workspace, *, key: str, container: Any = None) -> VenueChoi
     Widgets go in `container` (default: the page)."""
     box = container if container is not None else st.container()
     venues = points_for_reach(ws, "venues")  # the area's venues, then any kept outside it (reach only)
-    total = len(venues)
-    if total == 0:
+    total = int((~venues[OUTSIDE_FLAG]).sum())
+    if len(venues) == 0:
         return VenueChoice((), 0, ("This workspace has no venues: no reach times.",), "no venues")
     present = [k for k in VENUE_KINDS if k in set(venues["kind"].astype(str))]
     present += sorted(set(venues["kind"].astype(str)) - set(present))
@@ -68,10 +74,15 @@ def venue_filter(ws: Workspace, *, key: str, container: Any = None) -> VenueChoi
         parts.append(f"open {when:%A %H:%M}")
     if hub_ids is not None:
         parts.append("hubs only")
-    label = f"{len(ids)} of {total} venues" + (f" ({'; '.join(parts)})" if parts else "")
-    if (outside := int(chosen[OUTSIDE_FLAG].sum())):
-        label += f", {outside} of them outside the area"
-    return VenueChoice(ids, total, tuple(notes), label, timed=when is not None)
+    outside = int(chosen[OUTSIDE_FLAG].sum())
+    label = f"{len(ids) - outside} of {total} venues" + (f" ({'; '.join(parts)})" if parts else "")
+    if outside:
+        label += f" and {outside} outside the area"
+        notes.append(f"1 venue outside the area (kept on import) counts for reach too; it is never a hub, "
+                     "satellite or session venue." if outside == 1 else
+                     f"{outside} venues outside the area (kept on import) count for reach too; they are never "
+                     "hubs, satellites or session venues.")
+    return VenueChoice(ids, total, tuple(notes), label, timed=when is not None, outside=outside)
 
 
 def assumptions_used(result: reach.ReachResult, *, container: Any = None, limit: int = 12) -> None:

@@ -75,25 +75,25 @@ def check_geography(frame: pd.DataFrame, headers: Sequence[str], *, want: str, s
     """Raise DataError when the file plainly holds another geography than `want` ("wards" or "lsoas").
 
     With `code_column` (the column taken as the code), its values decide. Without one (the columns
-    were not recognised), ONS column names of another geography (LSOA21CD in a ward file) decide,
-    then a column of another geography's codes, unless some column holds codes of `want`."""
+    were not recognised) and no column of `want`'s codes, ONS column names of another geography
+    (LSOA21CD in the ward box) decide, then a column of another geography's codes."""
     if code_column is not None:
         found = code_geography(frame[code_column])
         if found is not None and found[0] != want:
             raise _wrong_box(source, want, found[0], f"column '{code_column}' holds {_NOUN[found[0]]} codes such "
                                                      f"as {found[1]}", column=code_column)
         return
-    for kind, prefix in COLUMN_PREFIXES.items():
-        codes = [cd for _, (cd, _) in ons_columns(headers, prefix).items() if cd is not None]
-        if kind != want and codes:
-            raise _wrong_box(source, want, kind, codes[-1], column=codes[-1])
     other: tuple[str, str, str] | None = None
     for h in headers:
         found = code_geography(frame[h])
         if found is not None and found[0] == want:
-            return
+            return  # the right geography under unfamiliar names: the user maps the columns
         if found is not None and other is None:
             other = (found[0], found[1], h)
+    for kind, prefix in COLUMN_PREFIXES.items():
+        codes = [cd for _, (cd, _) in ons_columns(headers, prefix).items() if cd is not None]
+        if kind != want and codes:
+            raise _wrong_box(source, want, kind, codes[-1], column=codes[-1])
     if other is not None:
         raise _wrong_box(source, want, other[0], f"column '{other[2]}' holds {_NOUN[other[0]]} codes such as "
                                                  f"{other[1]}", column=other[2])

@@ -52,12 +52,16 @@ def test_other_geographies_are_named_too() -> None:
                                         r"file\."):
         ons.wards_from_frame(lads, source="lad.geojson")
     msoa = lsoa_frame(year=21).rename(columns={"LSOA21CD": "MSOA21CD", "LSOA21NM": "MSOA21NM"})
+    msoa["MSOA21CD"] = msoa["MSOA21CD"].str.replace("E01", "E02")
     with pytest.raises(DataError, match=r"this looks like an MSOA file \(MSOA21CD\), not an LSOA file\."):
         ons.lsoas_from_frame(msoa, source="msoa.geojson")
 
 
 def test_unknown_headers_of_the_right_geography_still_ask_for_a_mapping() -> None:
-    odd = ward_frame().rename(columns={"WD25CD": "Ref", "WD25NM": "Area title"}).drop(columns=["LAD25CD"])
+    odd = ward_frame().rename(columns={"WD25CD": "Ref", "WD25NM": "Area title"})
+    with pytest.raises(ColumnMappingNeeded):  # LAD25CD beside ward codes: a ward file with odd names
+        ons.wards_from_frame(odd, source="odd.geojson")
+    odd = odd.drop(columns=["LAD25CD"])
     with pytest.raises(ColumnMappingNeeded):
         ons.wards_from_frame(odd, source="odd.geojson")
     no_codes = odd.assign(Ref=["1", "2"])

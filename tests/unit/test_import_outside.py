@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from shapely.geometry import LineString, Point, box
 
 from geo import io
-from geo.model import CRS, OUTSIDE_LAYERS, DataError, points_for_reach, validate_workspace
 from geo.assumptions import ReachAssumptions
+from geo.model import CRS, OUTSIDE_LAYERS, DataError, points_for_reach, validate_workspace
 from geo.plan import hubs
 from geo.plan.popup_venues import candidate_venues
 from geo.read import area, points
