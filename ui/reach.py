@@ -78,7 +78,7 @@ def venue_filter(ws: Workspace, *, key: str, container: Any = None) -> VenueChoi
     label = f"{len(ids) - outside} of {total} venues" + (f" ({'; '.join(parts)})" if parts else "")
     if outside:
         label += f" and {outside} outside the area"
-        notes.append(f"1 venue outside the area (kept on import) counts for reach too; it is never a hub, "
+        notes.append("1 venue outside the area (kept on import) counts for reach too; it is never a hub, "
                      "satellite or session venue." if outside == 1 else
                      f"{outside} venues outside the area (kept on import) count for reach too; they are never "
                      "hubs, satellites or session venues.")
