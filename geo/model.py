@@ -258,6 +258,11 @@ SCHEMAS.update({
     outer: LayerSchema(outer, "Point", SCHEMAS[inner].columns, f"{SCHEMAS[inner].label} outside the area")
     for inner, outer in OUTSIDE_LAYERS.items()
 })
+#: Wards of earlier boundary years (2013...), each row with its `boundary_year`: only the Lots page reads
+#: them (`ward_years`); every other reader of `Workspace.layer("wards")` sees the current wards.
+OLDER_WARDS = "wards_older"
+SCHEMAS[OLDER_WARDS] = LayerSchema(OLDER_WARDS, "Polygon", SCHEMAS["wards"].columns,
+                                   "Wards of earlier boundary years")
 
 #: Layers a workspace must have; the rest may be absent (a real area often starts without roads).
 REQUIRED_LAYERS: tuple[str, ...] = ("wards", "lsoas")
@@ -443,23 +448,28 @@ def points_for_reach(ws: Workspace, layer: str) -> gpd.GeoDataFrame:
     parts = [frame.assign(**{OUTSIDE_FLAG: flag}) for frame, flag in ((inside, False), (outside, True)) if len(frame)]
     if not parts:
         return inside.assign(**{OUTSIDE_FLAG: pd.Series(dtype="bool")})
-    out = pd.concat(parts, ignore_index=True)
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=CRS)
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=CRS)
+
+
+def ward_years(ws: Workspace) -> gpd.GeoDataFrame:
+    """For the Lots page only: the current wards, then the wards of earlier boundary years (each row says
+    its `boundary_year`). Maps, figures and plans read `ws.layer("wards")`, the current wards."""
+    parts = [frame for frame in (ws.layer("wards"), ws.layer(OLDER_WARDS)) if len(frame)]
+    if len(parts) < 2:
+        return ws.layer("wards")
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=CRS)
 
 
 def _outside_clashes(valid: Mapping[str, gpd.GeoDataFrame], *, source: str) -> list[Problem]:
     """An identifier of an outside layer that is also in its area layer (reach reads both as one)."""
     problems: list[Problem] = []
-    for inner, outer in OUTSIDE_LAYERS.items():
-        if inner not in valid or outer not in valid:
-            continue
+    for inner, outer in ((i, o) for i, o in OUTSIDE_LAYERS.items() if i in valid and o in valid):
         id_col = SCHEMAS[inner].columns[0].name
         known = set(valid[inner][id_col].astype(str))
-        for i, value in enumerate(valid[outer][id_col].astype(str)):
-            if value in known:
-                problems.append(Problem(f"{source}, layer '{outer}'", f"identifier {value!r} is also in the "
-                                        f"{inner} layer.", row=i + 1, column=id_col,
-                                        fix="Identifiers must be unique across a layer and its outside layer."))
+        problems += [Problem(f"{source}, layer '{outer}'", f"identifier {value!r} is also in the {inner} layer.",
+                             row=i + 1, column=id_col, fix="Identifiers must be unique across a layer and its "
+                                                           "outside layer.")
+                     for i, value in enumerate(valid[outer][id_col].astype(str)) if value in known]
     return problems[:20]
 
 

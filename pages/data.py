@@ -40,6 +40,10 @@ with st.container(border=True):
     with c1:
         wards = pick_files("Ward boundaries (required)", key="wards", types=["geojson", "json", "gpkg", "zip"],
                            multiple=False, use_paths=use_paths)
+        older_wards = pick_files("Older ward boundaries, e.g. 2013 (optional)", key="older_wards",
+                                 types=["geojson", "json", "gpkg", "zip"], multiple=True, use_paths=use_paths,
+                                 help_text="For lots and the ward names documents use (Bilston East...); maps and "
+                                           "figures use the current wards.")
     with c2:
         lsoas = pick_files("LSOA boundaries, 2011 or 2021 (required)", key="lsoas",
                            types=["geojson", "json", "gpkg", "zip"], multiple=False, use_paths=use_paths)
@@ -122,7 +126,7 @@ if go:
 
             try:
                 sources = io.WorkspaceSources(
-                    wards=wards[0], lsoas=lsoas[0], tables=tables, osm=osm[0] if osm else None,
+                    wards=wards[0], older_wards=older_wards, lsoas=lsoas[0], tables=tables, osm=osm[0] if osm else None,
                     gtfs=gtfs[0] if gtfs else None, naptan=naptan[0] if naptan else None, venues=venues,
                     partners=partners, participants=participants, postcodes=postcodes, venue_kind=venue_kind,
                     partner_kind=partner_kind, lsoa_year=None if vintage.startswith("from") else int(vintage),

@@ -20,7 +20,7 @@ import pandas as pd
 from geo.io import importers
 from geo.io.sources import Source, Upload, source_name
 from geo.io.store import list_workspaces, read_meta, workspace_dir, write_workspace
-from geo.model import OUTSIDE_LAYERS, DataError, Problem
+from geo.model import OLDER_WARDS, OUTSIDE_LAYERS, DataError, Problem
 from geo.read import area as assemble
 from geo.read import iod
 from geo.read.postcodes import PostcodeIndex
@@ -30,14 +30,16 @@ from geo.text import slug
 #: `progress(fraction, text)`: called as each step of a build starts (fraction from 0 to 1).
 Progress = Callable[[float, str], None]
 LSOA_YEARS: tuple[int, ...] = (2011, 2021)
-_LISTS = ("tables", "postcodes", "venues", "partners", "participants")
+_LISTS = ("tables", "older_wards", "postcodes", "venues", "partners", "participants")
 
 
 @dataclass(frozen=True)
 class WorkspaceSources:
     """The files a workspace is built from, and how to read them.
 
-    Only `wards` and `lsoas` are required. `tables` are IoD and population tables; `postcodes` are
+    Only `wards` and `lsoas` are required (`wards` the current wards; `older_wards` files of earlier
+    boundary years, e.g. the ONS 2013 wards, which the Lots page reads; a GeoPackage given as `wards`
+    that also holds older ward layers gives those too). `tables` are IoD and population tables; `postcodes` are
     Code-Point Open CSVs (or their folder or zip) or ONSPD, used to place list rows that have a
     postcode only. `venue_kind` / `partner_kind` is the kind for rows whose kind is not given.
     `mappings` maps a kind of file ("wards", "lsoas", "venues", "partners", "participants") to an
@@ -52,6 +54,7 @@ class WorkspaceSources:
     wards: Source
     lsoas: Source
     tables: Sequence[Source] = ()
+    older_wards: Sequence[Source] = ()
     osm: Source | None = None
     gtfs: Source | None = None
     naptan: Source | None = None
@@ -89,13 +92,13 @@ class WorkspaceSources:
 
     def steps(self) -> int:
         """How many progress steps a build of these files takes."""
-        return (5 + bool(self.osm) + bool(self.gtfs) + bool(self.naptan)
+        return (5 + len(self.older_wards) + bool(self.osm) + bool(self.gtfs) + bool(self.naptan)
                 + len(self.venues) + len(self.partners) + len(self.participants))
 
     def named(self) -> list[str]:
         """The files' names as kept in the workspace metadata (participant files are not named)."""
         feeds = [x for x in (self.osm, self.gtfs, self.naptan) if x]
-        return [source_name(s) for s in [self.wards, self.lsoas, *self.tables, *feeds, *self.venues,
+        return [source_name(s) for s in [self.wards, *self.older_wards, self.lsoas, *self.tables, *feeds, *self.venues,
                                          *self.partners, *self.postcodes]]
 
 
@@ -193,6 +196,13 @@ def build_workspace(sources: WorkspaceSources, *, name: str, out: str | Path | N
     ls = importers.import_lsoas(sources.lsoas, mapping=mappings.get("lsoas"), year=sources.lsoa_year)
     reports.append(ls.report)
     area = assemble.study_area(w.frame)
+    older = [(b.frame, b.year, b.report) for b in importers.import_older_ward_layers(sources.wards)]
+    for src in sources.older_wards:
+        tick(f"Reading older wards from {source_name(src)}")
+        b = importers.import_wards(src)
+        older.append((b.frame, b.year, b.report))
+    older_frame = assemble.older_wards(w.year, older, area)
+    reports.extend(rep for _, _, rep in older)
     lsoa_frame = assemble.lsoas_in_area(ls.frame, w.frame, report=ls.report)
     ls.report.rows_used = len(lsoa_frame)
     year = ls.year
@@ -208,6 +218,8 @@ def build_workspace(sources: WorkspaceSources, *, name: str, out: str | Path | N
     lsoa_frame, editions = assemble.join_lsoa_tables(lsoa_frame, parsed)
     assemble.check_lsoa_values(lsoa_frame, parsed, report=ls.report)
     layers: dict[str, gpd.GeoDataFrame] = {"wards": w.frame, "lsoas": lsoa_frame}
+    if older_frame is not None:
+        layers[OLDER_WARDS] = older_frame
     used = {"ons", "os"} | ({"ogl"} if parsed else set())
 
     if sources.osm:
@@ -258,7 +270,8 @@ def build_workspace(sources: WorkspaceSources, *, name: str, out: str | Path | N
     tick(f"Writing the workspace {path.name}")
     meta = assemble.workspace_meta(name=name, editions=editions, lsoa_year=year, ward_year=w.year, used=used,
                                    sources=sources.named(), reports=reports, participants=bool(sources.participants),
-                                   built_at=dt.datetime.now(dt.UTC), margin_km=margin_km, keep_outside=keep_outside)
+                                   built_at=dt.datetime.now(dt.UTC), margin_km=margin_km, keep_outside=keep_outside,
+                                   older_ward_years=sorted({int(y) for _, y, _ in older if y}, reverse=True))
     write_workspace(path, layers, meta)
     if progress is not None:
         progress(1.0, f"Workspace {path.name} written")

@@ -29,6 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--name", required=True, help="workspace name, e.g. 'Wolverhampton'")
     p.add_argument("--out", help="output .gpkg (default: <workspace dir>/<name>.gpkg)")
     p.add_argument("--wards", required=True, help="ward boundaries: GeoJSON, GeoPackage or zipped Shapefile")
+    p.add_argument("--older-wards", nargs="*", default=[], metavar="FILE",
+                   help="ward boundaries of earlier years (e.g. the ONS 2013 wards), for lots and the ward names "
+                        "documents use")
     p.add_argument("--lsoas", required=True, help="LSOA boundaries (2011 or 2021)")
     p.add_argument("--lsoa-year", type=int, choices=(2011, 2021), help="LSOA vintage when the columns do not say")
     p.add_argument("--tables", nargs="*", default=[], help="IoD files (2019 Files 1, 2, 6; IoD2025) and "
@@ -80,10 +83,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         sources = WorkspaceSources(
-            wards=args.wards, lsoas=args.lsoas, tables=args.tables, osm=args.osm, gtfs=args.gtfs,
-            naptan=args.naptan, venues=args.venues, partners=args.partners, participants=args.participants,
-            postcodes=args.postcodes, venue_kind=args.venue_kind, partner_kind=args.partner_kind,
-            mappings=mappings, lsoa_year=args.lsoa_year, margin_km=args.margin_km,
+            wards=args.wards, lsoas=args.lsoas, tables=args.tables, older_wards=args.older_wards, osm=args.osm,
+            gtfs=args.gtfs, naptan=args.naptan, venues=args.venues, partners=args.partners,
+            participants=args.participants, postcodes=args.postcodes, venue_kind=args.venue_kind,
+            partner_kind=args.partner_kind, mappings=mappings, lsoa_year=args.lsoa_year, margin_km=args.margin_km,
             keep_outside=args.keep_outside)
         result = build_workspace(sources, name=args.name, out=args.out, progress=progress)
     except ColumnMappingNeeded as err:

@@ -193,6 +193,58 @@ def with_naptan(layers: Mapping[str, gpd.GeoDataFrame], stops: gpd.GeoDataFrame,
     return out
 
 
+def older_wards(current_year: int | None, older: Sequence[tuple[gpd.GeoDataFrame, int | None, ImportReport]],
+                area: BaseGeometry) -> gpd.GeoDataFrame | None:
+    """The wards of earlier boundary years as one layer (geo.model.OLDER_WARDS), or None when there are
+    none: each file's wards whose inner point lies in the area (noted in its report when some do not).
+
+    Every file must say its year (WD13CD...), earlier than the current wards' and each year once; a
+    code used in two earlier years is refused (import one of them). DataError names the file."""
+    problems: list[Problem] = []
+    seen: dict[int, str] = {}
+    parts = []
+    if older and current_year is None:
+        raise DataError(Problem(older[0][2].source, "older wards need the ward boundaries to say their year, "
+                                                    "and their columns do not.",
+                                fix="Use the current ONS ward file as published (WD25CD, WD25NM ...)."))
+    for frame, year, report in older:
+        if year is None:
+            problems.append(Problem(report.source, "the columns do not say the boundary year of these wards.",
+                                    fix="Use the ONS file as published (WD13CD, WD13NM ...)."))
+            continue
+        if current_year is not None and year >= current_year:
+            problems.append(Problem(report.source, f"holds {year} wards, not older than the ward boundaries "
+                                                   f"({current_year}).",
+                                    fix="Give the newest wards as the ward boundaries and older years as "
+                                        "older wards."))
+            continue
+        if year in seen:
+            problems.append(Problem(report.source, f"holds {year} wards, as {seen[year]} does.",
+                                    fix="Give each boundary year once."))
+            continue
+        seen[year] = report.source
+        inner = frame.geometry.representative_point()
+        shapely.prepare(area)
+        keep = shapely.contains(area, inner.to_numpy())
+        if (~keep).any():
+            report.notes.append(f"{int((~keep).sum()):,} wards lie outside the area and were left out.")
+        report.rows_used = int(keep.sum())
+        parts.append(frame.loc[keep].assign(boundary_year=year))
+    if problems:
+        raise DataError(problems)
+    if not parts:
+        return None
+    out = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=CRS)
+    dup = out["ward_code"].duplicated(keep=False)
+    if dup.any():
+        code = str(out.loc[dup, "ward_code"].iloc[0])
+        years = ", ".join(str(y) for y in sorted(set(out.loc[dup, "boundary_year"])))
+        raise DataError(Problem("older wards", f"ward code {code} is in more than one earlier boundary year "
+                                               f"({years}).", column="ward_code",
+                                fix="Import one earlier boundary year."))
+    return out
+
+
 def point_layers(layer: str, parts: Sequence[tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]]
                  ) -> dict[str, gpd.GeoDataFrame]:
     """`layer` and its outside layer (geo.model.OUTSIDE_LAYERS) from (area's points, points kept outside)
@@ -239,7 +291,7 @@ def attribution(used: Collection[str]) -> str:
 def workspace_meta(*, name: str, editions: Sequence[int], lsoa_year: int | None, ward_year: int | None,
                    used: Collection[str], sources: Sequence[str], reports: Sequence[ImportReport],
                    participants: bool, built_at: dt.datetime, margin_km: float = DEFAULT_MARGIN_KM,
-                   keep_outside: bool = False) -> dict[str, str]:
+                   keep_outside: bool = False, older_ward_years: Sequence[int] = ()) -> dict[str, str]:
     """The `patchwork_meta` of a built workspace: what it was built from, when, the margin around the area
     and whether points beyond it were kept (so a rebuild uses the same), and the import reports."""
     meta = {
@@ -247,6 +299,7 @@ def workspace_meta(*, name: str, editions: Sequence[int], lsoa_year: int | None,
         "name": name, "fictional": "false",
         "imd_edition": str(editions[-1]) if editions else "",
         "lsoa_year": str(lsoa_year or ""), "ward_year": str(ward_year or ""),
+        "older_ward_years": ", ".join(str(y) for y in older_ward_years),
         "attribution": attribution(used),
         "sources": json.dumps(list(sources)),
         "import_report": json.dumps([r.to_dict() for r in reports]),

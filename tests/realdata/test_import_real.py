@@ -11,7 +11,8 @@ import pyogrio
 import pytest
 
 from geo import io
-from geo.model import DataError, points_for_reach
+from geo.model import DataError, points_for_reach, ward_years
+from geo.plan.places import resolve_workspace_wards
 
 
 @pytest.fixture(autouse=True)
@@ -141,3 +142,23 @@ def test_wolverhampton_libraries_limited_to_the_area(data_dir, tmp_path, capsys,
     assert int(reach["outside_area"].sum()) == 325 and reach["venue_id"].is_unique
     assert "Acocks Green Library" in set(kept.layer("venues_outside")["name"])
     assert "Acocks Green Library" not in set(kept.layer("venues")["name"])
+
+
+def test_wolverhampton_wards_of_two_years_resolve_bilston_east(data_dir, tmp_path, record_property):
+    """Issue 12, item 15: the ready-made GeoPackage's 2013 wards (and the 2013 ONS file given on its own)
+    go into the workspace, and 'Bilston East' resolves to its 2013 boundary, mostly Bilston South."""
+    common = {"lsoas": data_dir / "boundaries/lsoa11/E08000031.geojson", "tables": _iod19(data_dir)[::2]}
+    from_gpkg = io.read_workspace(io.build_workspace(io.WorkspaceSources(
+        wards=data_dir / "gpkg/E08000031_Wolverhampton.gpkg", **common), name="W", out=tmp_path / "a.gpkg").path)
+    from_files = io.read_workspace(io.build_workspace(io.WorkspaceSources(
+        wards=data_dir / "boundaries/wards/E08000031.geojson",
+        older_wards=[data_dir / "boundaries/wards_2013/E08000031.json"], **common), name="W", out=tmp_path / "b.gpkg"
+    ).path)
+    for ws in (from_gpkg, from_files):
+        assert len(ws.layer("wards")) == 20 and set(ws.layer("wards")["boundary_year"]) == {2025}
+        assert len(ws.layer("wards_older")) == 20 and ws.meta["older_ward_years"] == "2013"
+        found = resolve_workspace_wards(["Bilston East", "Bilston South"], ward_years(ws))
+        assert found["boundary"].tolist() == ["legacy", "current"] and found["boundary_year"].tolist() == [2013, 2025]
+        shares = found["shares"].iloc[0]
+        assert max(shares, key=shares.get) == "Bilston South" and 0.85 < shares["Bilston South"] < 0.97
+    record_property("bilston_east", found["note"].iloc[0])
