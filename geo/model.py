@@ -247,6 +247,23 @@ SCHEMAS: dict[str, LayerSchema] = {
     ),
 }
 
+#: The point layers an import limits to the area (the wards plus a margin, geo.read.area), each with
+#: the layer that holds the points a user chose to keep although they lie further out. Only reach
+#: reads the outside layers (`points_for_reach`); hubs, satellites, session venues and the area's
+#: figures read `Workspace.layer("venues")`, which holds the area's points and nothing else.
+OUTSIDE_LAYERS: dict[str, str] = {"venues": "venues_outside", "partners": "partners_outside"}
+#: The column `points_for_reach` adds: True for a point kept outside the area.
+OUTSIDE_FLAG = "outside_area"
+SCHEMAS.update({
+    outer: LayerSchema(outer, "Point", SCHEMAS[inner].columns, f"{SCHEMAS[inner].label} outside the area")
+    for inner, outer in OUTSIDE_LAYERS.items()
+})
+#: Wards of earlier boundary years (2013...), each row with its `boundary_year`: only the Lots page reads
+#: them (`ward_years`); every other reader of `Workspace.layer("wards")` sees the current wards.
+OLDER_WARDS = "wards_older"
+SCHEMAS[OLDER_WARDS] = LayerSchema(OLDER_WARDS, "Polygon", SCHEMAS["wards"].columns,
+                                   "Wards of earlier boundary years")
+
 #: Layers a workspace must have; the rest may be absent (a real area often starts without roads).
 REQUIRED_LAYERS: tuple[str, ...] = ("wards", "lsoas")
 
@@ -422,6 +439,40 @@ class Workspace:
         return f"{self.name} (fictional demo data)" if self.fictional else self.name
 
 
+def points_for_reach(ws: Workspace, layer: str) -> gpd.GeoDataFrame:
+    """For reach only: the area's `layer` ("venues" or "partners") and after it the points kept outside
+    the area, with `outside_area` True for those. Never pick hubs, satellites or session venues, or
+    count the area's figures, from this: read `ws.layer(layer)` (the area's points) for those."""
+    inside = ws.layer(layer)
+    outside = ws.layer(OUTSIDE_LAYERS[layer])
+    parts = [frame.assign(**{OUTSIDE_FLAG: flag}) for frame, flag in ((inside, False), (outside, True)) if len(frame)]
+    if not parts:
+        return inside.assign(**{OUTSIDE_FLAG: pd.Series(dtype="bool")})
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=CRS)
+
+
+def ward_years(ws: Workspace) -> gpd.GeoDataFrame:
+    """For the Lots page only: the current wards, then the wards of earlier boundary years (each row says
+    its `boundary_year`). Maps, figures and plans read `ws.layer("wards")`, the current wards."""
+    parts = [frame for frame in (ws.layer("wards"), ws.layer(OLDER_WARDS)) if len(frame)]
+    if len(parts) < 2:
+        return ws.layer("wards")
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=CRS)
+
+
+def _outside_clashes(valid: Mapping[str, gpd.GeoDataFrame], *, source: str) -> list[Problem]:
+    """An identifier of an outside layer that is also in its area layer (reach reads both as one)."""
+    problems: list[Problem] = []
+    for inner, outer in ((i, o) for i, o in OUTSIDE_LAYERS.items() if i in valid and o in valid):
+        id_col = SCHEMAS[inner].columns[0].name
+        known = set(valid[inner][id_col].astype(str))
+        problems += [Problem(f"{source}, layer '{outer}'", f"identifier {value!r} is also in the {inner} layer.",
+                             row=i + 1, column=id_col, fix="Identifiers must be unique across a layer and its "
+                                                           "outside layer.")
+                     for i, value in enumerate(valid[outer][id_col].astype(str)) if value in known]
+    return problems[:20]
+
+
 def validate_workspace(layers: Mapping[str, gpd.GeoDataFrame], *, source: str) -> dict[str, gpd.GeoDataFrame]:
     """Validate every layer, collecting the problems of all layers into one DataError."""
     problems: list[Problem] = []
@@ -438,6 +489,7 @@ def validate_workspace(layers: Mapping[str, gpd.GeoDataFrame], *, source: str) -
                                        allow_empty=name not in REQUIRED_LAYERS)
         except DataError as err:
             problems.extend(err.problems)
+    problems.extend(_outside_clashes(out, source=source))
     if problems:
         raise DataError(problems)
     return out

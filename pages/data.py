@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import streamlit as st
 
 from geo import io
 from geo.model import PARTNER_KINDS, VENUE_KINDS, DataError
 from geo.read.columns import ColumnMappingNeeded
-from ui.importing import mapping_form, pick_files, show_report
+from ui.importing import (
+    area_settings_inputs,
+    mapping_form,
+    pick_files,
+    show_report,
+    workspace_in_use,
+    workspace_picker,
+)
 from ui.nav import ensure_app_navigation
 
 ensure_app_navigation()
@@ -20,22 +24,8 @@ st.caption("Build a workspace for your own area from the files ONS, MHCLG, Ordna
            "publish, and your own lists of venues, partners and participants. Nothing is written until every "
            "file has been read; a file that cannot be used is explained, and the workspace you have stays as it is.")
 
-# ---- workspaces already built --------------------------------------------------------------------
-current = st.session_state.get("workspace_path") or os.environ.get("PATCHWORK_WORKSPACE") or ""
-built = [(p, m) for p, m in io.list_workspaces() if m.get("fictional", "false") != "true"]
-with st.container(border=True):
-    st.markdown(f"**Workspace in use:** {Path(current).stem if current else 'the demo borough (fictional)'}")
-    if built:
-        left, right = st.columns([3, 1], vertical_alignment="bottom")
-        labels = {str(p): f"{m.get('name', p.stem)} ({p.name})" for p, m in built}
-        pick = left.selectbox("Workspaces built on this computer", list(labels), format_func=labels.get,
-                              key="open_choice")
-        if right.button("Use this workspace", key="open_existing"):
-            st.session_state["workspace_path"] = pick
-            st.switch_page("pages/map.py")
-    if st.session_state.get("workspace_path") and st.button("Back to the demo borough", key="use_demo"):
-        del st.session_state["workspace_path"]
-        st.rerun()
+# ---- workspaces already built: filled once the build below has run, so the list includes it --------
+top = st.container(border=True)
 
 # ---- the files -----------------------------------------------------------------------------------
 use_paths = st.radio("Where are the files?", ["Upload them", "Files on this computer (paths)"], horizontal=True,
@@ -50,6 +40,10 @@ with st.container(border=True):
     with c1:
         wards = pick_files("Ward boundaries (required)", key="wards", types=["geojson", "json", "gpkg", "zip"],
                            multiple=False, use_paths=use_paths)
+        older_wards = pick_files("Older ward boundaries, e.g. 2013 (optional)", key="older_wards",
+                                 types=["geojson", "json", "gpkg", "zip"], multiple=True, use_paths=use_paths,
+                                 help_text="For lots and the ward names documents use (Bilston East...); maps and "
+                                           "figures use the current wards.")
     with c2:
         lsoas = pick_files("LSOA boundaries, 2011 or 2021 (required)", key="lsoas",
                            types=["geojson", "json", "gpkg", "zip"], multiple=False, use_paths=use_paths)
@@ -99,6 +93,10 @@ with st.container(border=True):
         postcodes = pick_files("Postcode file(s): Code-Point Open CSVs or ONSPD", key="postcodes",
                                types=["csv", "zip", "gz"], multiple=True, use_paths=use_paths)
 
+with st.container(border=True):
+    st.subheader("5. How far around the area", anchor=False)
+    area = area_settings_inputs(name)
+
 # ---- build ----------------------------------------------------------------------------------------
 pending: ColumnMappingNeeded | None = st.session_state.get("pending_mapping")
 if pending is not None:
@@ -128,10 +126,11 @@ if go:
 
             try:
                 sources = io.WorkspaceSources(
-                    wards=wards[0], lsoas=lsoas[0], tables=tables, osm=osm[0] if osm else None,
+                    wards=wards[0], older_wards=older_wards, lsoas=lsoas[0], tables=tables, osm=osm[0] if osm else None,
                     gtfs=gtfs[0] if gtfs else None, naptan=naptan[0] if naptan else None, venues=venues,
                     partners=partners, participants=participants, postcodes=postcodes, venue_kind=venue_kind,
-                    partner_kind=partner_kind, lsoa_year=None if vintage.startswith("from") else int(vintage))
+                    partner_kind=partner_kind, lsoa_year=None if vintage.startswith("from") else int(vintage),
+                    margin_km=area.margin_km, keep_outside=area.keep_outside)
                 result = io.build_workspace(sources, name=name, progress=progress)
             except ColumnMappingNeeded as err:
                 status.update(label="Which column is which? Nothing was written.", state="error")
@@ -153,12 +152,18 @@ if error:
         f"- {line}" for line in error.splitlines()), icon=":material/error:")
 
 result = st.session_state.get("last_build")
+with top:
+    workspace_in_use()
+    if result is None:
+        workspace_picker(None)
+    else:
+        st.caption("The workspaces built on this computer are listed below the build, with the one just built "
+                   "chosen.")
 if result is not None:
     st.success(f"Built **{result.name}** in `{result.path}`: "
                + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in result.counts.items()) + ".")
-    if st.button("Use this workspace", type="primary", key="use_new"):
-        st.session_state["workspace_path"] = str(result.path)
-        st.switch_page("pages/map.py")
+    with st.container(border=True):
+        workspace_picker(result.path)
     st.subheader("Import report", anchor=False)
     st.caption("Row numbers are as a spreadsheet shows them: the header is row 1. Boundary features count from 1.")
     for report in result.reports:

@@ -66,7 +66,7 @@ key_figures.remember_map_view(start=start, end=end, cohorts=cohorts, index=index
 if eng.unmatched and not in_meeting:
     st.caption(kpis.unmatched_caption(eng.unmatched, snap_m=wsp.SNAP_M))
 if by_reach:
-    kpi_strip(kpis.reach_kpis(result, per_road, mode=reach_mode, venues_counted=len(choice.ids),
+    kpi_strip(kpis.reach_kpis(result, per_road, mode=reach_mode, venues_counted=choice.counted,
                               venues_total=choice.total, open_at_a_time=choice.timed))
     for note in choice.notes:
         st.caption(note)

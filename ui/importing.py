@@ -1,7 +1,9 @@
-"""Streamlit pieces of the "Your data" page: file pickers, the import report, the column-mapping form."""
+"""Streamlit pieces of the "Your data" page: the workspace picker, file pickers, the area margin, the
+import report, the column-mapping form."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,6 +15,58 @@ from geo.read.columns import ColumnMappingNeeded
 from geo.read.report import ImportReport, RowIssue
 
 NONE = "(not in this file)"
+
+
+def workspace_picker(just_built: Path | None) -> None:
+    """The workspaces built on this computer and the page's one "Use this workspace" button. After a
+    build the workspace just built is the one chosen (once: the user may then choose another)."""
+    built = [(p, m) for p, m in io.list_workspaces() if m.get("fictional", "false") != "true"]
+    if not built:
+        return
+    labels: dict[str, str] = {str(p): f"{m.get('name', p.stem)} ({p.name})" for p, m in built}
+    if just_built is not None and str(just_built) in labels and st.session_state.get("picked_build") != str(just_built):
+        st.session_state["open_choice"] = str(just_built)
+        st.session_state["picked_build"] = str(just_built)
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    pick = left.selectbox("Workspaces built on this computer", list(labels), format_func=lambda k: labels[k],
+                          key="open_choice")
+    if right.button("Use this workspace", type="primary" if just_built is not None else "secondary",
+                    key="use_workspace"):
+        st.session_state["workspace_path"] = pick
+        st.switch_page("pages/map.py")
+
+
+def workspace_in_use() -> None:
+    """Which workspace every page uses now, and the way back to the demo borough."""
+    current = st.session_state.get("workspace_path") or os.environ.get("PATCHWORK_WORKSPACE") or ""
+    st.markdown(f"**Workspace in use:** {Path(current).stem if current else 'the demo borough (fictional)'}")
+    if st.session_state.get("workspace_path") and st.button("Back to the demo borough", key="use_demo"):
+        del st.session_state["workspace_path"]
+        st.rerun()
+
+
+def area_settings_inputs(name: str) -> io.AreaSettings:
+    """The margin around the area and whether points beyond it are kept; a workspace built before under
+    the same name gives the starting values (a rebuild keeps its settings)."""
+    key = name.strip().casefold()
+    if st.session_state.get("settings_for") != key:  # a name typed, not a build of this session
+        st.session_state["settings_for"] = key
+        previous = io.previous_settings(name) if key else None
+        if previous is not None:
+            st.session_state["margin_km"] = previous.margin_km
+            st.session_state["keep_outside"] = previous.keep_outside
+    st.session_state.setdefault("margin_km", io.AreaSettings().margin_km)
+    st.session_state.setdefault("keep_outside", io.AreaSettings().keep_outside)
+    c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
+    margin = c1.number_input("Margin around the area (km)", min_value=0.0, max_value=100.0, step=0.5,
+                             key="margin_km", help="Venues, partner sites, roads and bus stops within this distance "
+                                                   "of the wards are the workspace's.")
+    keep = c2.checkbox("Keep venues and partners further out, for reach only", key="keep_outside",
+                       help="Kept points are flagged 'outside the area': they count when reach times are worked "
+                            "out (the nearest Jobcentre may be in the next town) but are never offered as hubs, "
+                            "satellites or session venues, nor counted in the area's figures. Otherwise they are "
+                            "left out and counted in the import report.")
+    return io.AreaSettings(float(margin), bool(keep))
 
 
 def pick_files(label: str, *, key: str, types: Sequence[str], multiple: bool, use_paths: bool,
@@ -48,6 +102,10 @@ def show_report(report: ImportReport) -> None:
         c[1].metric("Rows used", f"{report.rows_used:,}")
         c[2].metric("Rejected", f"{len(report.rejected):,}")
         c[3].metric("Flagged (kept)", f"{len(report.flagged):,}")
+        if (sentence := report.outside_summary()) and report.outside is not None:
+            st.markdown(f":material/location_off: {sentence}")
+            with st.expander(f"The {len(report.outside.rows):,} {report.outside.what} outside the area"):
+                st.dataframe(issues_table(report.outside.rows), hide_index=True, width="stretch")
         if report.rejected:
             st.markdown("Rejected rows, with the reason:")
             for issue in report.rejected[:5]:

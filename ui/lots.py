@@ -21,7 +21,7 @@ import streamlit as st
 
 from geo import io
 from geo.assumptions import LotValueModel
-from geo.model import DataError, Workspace
+from geo.model import DataError, Workspace, ward_years
 from geo.out.geojson import to_web
 from geo.out.lots_map import lots_map
 from geo.plan.lots.draft import LotDraft
@@ -57,7 +57,7 @@ LOT_PLANS = PlanKind(kind=PLAN_KIND, prefix="lots", title="Saved lot scenarios",
 def unit_layers(ws: Workspace) -> dict[str, str]:
     """Unit layers lots can be built from: key -> label. Wards by boundary year, then LSOAs."""
     out: dict[str, str] = {}
-    wards = ws.layer("wards")
+    wards = ward_years(ws)  # the current wards and those of earlier years
     years = sorted({int(y) for y in wards["boundary_year"].dropna()}, reverse=True) \
         if "boundary_year" in wards.columns else []
     if years:
@@ -75,7 +75,7 @@ def lot_units(ws_id: str, _ws: Workspace, key: str) -> LotUnits:
     lsoas = _ws.layer("lsoas")
     if key == "lsoas":
         return prepare_units(lsoas, lsoas, kind="lsoas", code_col="lsoa_code", name_col="lsoa_name", label=label)
-    wards = _ws.layer("wards")
+    wards = ward_years(_ws)
     year = key.split(":", 1)[1]
     if year and "boundary_year" in wards.columns:
         wards = wards[wards["boundary_year"].astype("Int64") == int(year)]

@@ -7,8 +7,10 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from geo import io
+from geo.model import DataError, ward_years
 from geo.plan.lots.units import LotUnits
-from geo.plan.places import place_units, resolve_workspace_wards
+from geo.plan.places import alias_codes, place_units, resolve_workspace_wards
 from ui.lots import LotsView, draft, set_draft
 
 _MESSAGE = "lots_places_msg"
@@ -26,9 +28,17 @@ def draw_places_tab(view: LotsView) -> None:
                 "boundaries changed. An old ward split between current wards keeps its old boundary, and the "
                 f"lot takes the {view.unit_word} within it.")
     text = st.text_area("Place names, one per line", key="lots_places_text", height=120)
+    table = st.file_uploader("Your alias table (optional): document name, ward code", type=["csv", "xlsx"],
+                             key="lots_places_aliases")
     query = [t.strip() for t in text.splitlines() if t.strip()]
     if query:
-        found = resolve_workspace_wards(query, view.ws.layer("wards"))
+        try:
+            mine = alias_codes(io.read_table(io.Upload(table.name, table.getvalue())), source=table.name) \
+                if table is not None else None
+        except DataError as err:
+            st.error(f"The alias table cannot be used:\n\n{err}")
+            mine = None
+        found = resolve_workspace_wards(query, ward_years(view.ws), user_aliases=mine)
         st.dataframe(pd.DataFrame({"Name": found["query"], "Boundary": found["boundary"],
                                    "Year": found["boundary_year"], "Ward(s)": found["unit_names"],
                                    "Codes": [", ".join(c) for c in found["codes"]], "Note": found["note"]}),

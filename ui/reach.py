@@ -9,7 +9,7 @@ from typing import Any
 import streamlit as st
 
 from geo.analyse import hours, reach
-from geo.model import VENUE_KINDS, Workspace
+from geo.model import OUTSIDE_FLAG, VENUE_KINDS, Workspace, points_for_reach
 from ui import workspace as wsp
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -28,15 +28,21 @@ class VenueChoice:
     notes: tuple[str, ...]
     label: str
     timed: bool = False
+    outside: int = 0  # of `ids`, venues kept outside the area (they count for reach; `total` is the area's)
+
+    @property
+    def counted(self) -> int:
+        """The area's venues that count (of `total`)."""
+        return len(self.ids) - self.outside
 
 
 def venue_filter(ws: Workspace, *, key: str, container: Any = None) -> VenueChoice:
     """Kinds, open at a day and time (assumed hours flagged), and hubs of a saved plan (when one exists).
     Widgets go in `container` (default: the page)."""
     box = container if container is not None else st.container()
-    venues = ws.layer("venues")
-    total = len(venues)
-    if total == 0:
+    venues = points_for_reach(ws, "venues")  # the area's venues, then any kept outside it (reach only)
+    total = int((~venues[OUTSIDE_FLAG]).sum())
+    if len(venues) == 0:
         return VenueChoice((), 0, ("This workspace has no venues: no reach times.",), "no venues")
     present = [k for k in VENUE_KINDS if k in set(venues["kind"].astype(str))]
     present += sorted(set(venues["kind"].astype(str)) - set(present))
@@ -68,8 +74,15 @@ def venue_filter(ws: Workspace, *, key: str, container: Any = None) -> VenueChoi
         parts.append(f"open {when:%A %H:%M}")
     if hub_ids is not None:
         parts.append("hubs only")
-    label = f"{len(ids)} of {total} venues" + (f" ({'; '.join(parts)})" if parts else "")
-    return VenueChoice(ids, total, tuple(notes), label, timed=when is not None)
+    outside = int(chosen[OUTSIDE_FLAG].sum())
+    label = f"{len(ids) - outside} of {total} venues" + (f" ({'; '.join(parts)})" if parts else "")
+    if outside:
+        label += f" and {outside} outside the area"
+        notes.append("1 venue outside the area (kept on import) counts for reach too; it is never a hub, "
+                     "satellite or session venue." if outside == 1 else
+                     f"{outside} venues outside the area (kept on import) count for reach too; they are never "
+                     "hubs, satellites or session venues.")
+    return VenueChoice(ids, total, tuple(notes), label, timed=when is not None, outside=outside)
 
 
 def assumptions_used(result: reach.ReachResult, *, container: Any = None, limit: int = 12) -> None:

@@ -20,7 +20,7 @@ from geo.analyse import reach as reach_mod
 from geo.analyse.catchment import DEFAULT_MINUTES, catchment
 from geo.analyse.network import RoadGraph, build_graph, geometry_xy
 from geo.assumptions import GapWeights, ReachAssumptions
-from geo.model import COHORTS, DataError, Workspace
+from geo.model import COHORTS, DataError, Workspace, points_for_reach
 from geo.out import mapview
 from geo.plan import lsoa_travel, need, patch_units
 
@@ -110,7 +110,7 @@ def reach_network(ws_id: str, _ws: Workspace) -> reach_mod.ReachNetwork:
 @st.cache_resource(show_spinner=False, max_entries=32)
 def reach_result(ws_id: str, _ws: Workspace, venue_ids: tuple[str, ...],
                  assumptions: ReachAssumptions) -> reach_mod.ReachResult:
-    venues = _ws.layer("venues")
+    venues = points_for_reach(_ws, "venues")  # kept-outside venues count for reach
     venues = venues[venues["venue_id"].astype(str).isin(venue_ids)]
     return reach_mod.compute_reach(_opt(_ws, "roads"), venues, lsoas=_ws.layer("lsoas"),
                                    bus_stops=_opt(_ws, "bus_stops"), bus_routes=_opt(_ws, "bus_routes"),
@@ -242,7 +242,7 @@ def gap_view(ws_id: str) -> GapView:
 def _venue_ids(ws: Workspace, view: GapView) -> tuple[str, ...]:
     if view.venue_ids is not None:
         return view.venue_ids
-    venues, _ = hours.usable_venues(ws.layer("venues"))
+    venues, _ = hours.usable_venues(points_for_reach(ws, "venues"))
     return tuple(sorted(venues["venue_id"].astype(str)))
 
 

@@ -24,7 +24,16 @@ DataError naming the file.
 
 from __future__ import annotations
 
-from geo.io.build import BuildResult, Progress, WorkspaceSources, build_workspace, unused_path
+from geo.io.build import (
+    AreaSettings,
+    BuildResult,
+    Progress,
+    WorkspaceSources,
+    area_settings,
+    build_workspace,
+    previous_settings,
+    unused_path,
+)
 from geo.io.cli import main
 from geo.io.demo import demo_generator_hash, demo_path, ensure_demo
 from geo.io.erasure import (
@@ -73,12 +82,12 @@ from geo.io.store import (
 
 __all__ = [
     "ERASURES_TABLE", "GTFS_FILES", "MAPPINGS_FILE", "META_TABLE", "PLANS_TABLE", "REPO_ROOT", "REVISION_KEY",
-    "SALT_FILE", "BuildResult", "Erasure", "PlanInfo", "Progress", "Source", "StalePlanError", "Upload",
-    "WorkspaceSources", "build_workspace", "data_dir", "delete_plan", "demo_generator_hash", "demo_path",
-    "ensure_demo", "erase_participant", "erasures", "headers_of", "import_gtfs", "import_lsoa_table", "import_lsoas",
-    "import_naptan", "import_osm", "import_points", "import_postcodes", "import_wards", "list_plans",
-    "list_workspaces", "load_plan", "main", "mapping_key", "normalise_pseudonym", "participant_salt", "pseudonym_of",
-    "purge_participants", "read_meta", "read_osm", "read_table", "read_vector", "read_workspace", "remember_mapping",
-    "remembered_mapping", "remove_stale_temps", "save_plan", "source_name", "unused_path", "workspace_dir",
-    "workspace_revision", "write_workspace",
+    "SALT_FILE", "AreaSettings", "BuildResult", "Erasure", "PlanInfo", "Progress", "Source", "StalePlanError",
+    "Upload", "WorkspaceSources", "area_settings", "build_workspace", "data_dir", "delete_plan",
+    "demo_generator_hash", "demo_path", "ensure_demo", "erase_participant", "erasures", "headers_of", "import_gtfs",
+    "import_lsoa_table", "import_lsoas", "import_naptan", "import_osm", "import_points", "import_postcodes",
+    "import_wards", "list_plans", "list_workspaces", "load_plan", "main", "mapping_key", "normalise_pseudonym",
+    "participant_salt", "previous_settings", "pseudonym_of", "purge_participants", "read_meta", "read_osm",
+    "read_table", "read_vector", "read_workspace", "remember_mapping", "remembered_mapping", "remove_stale_temps",
+    "save_plan", "source_name", "unused_path", "workspace_dir", "workspace_revision", "write_workspace",
 ]

@@ -30,6 +30,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--name", required=True, help="workspace name, e.g. 'Wolverhampton'")
     p.add_argument("--out", help="output .gpkg (default: <workspace dir>/<name>.gpkg)")
     p.add_argument("--wards", required=True, help="ward boundaries: GeoJSON, GeoPackage or zipped Shapefile")
+    p.add_argument("--older-wards", nargs="*", default=[], metavar="FILE",
+                   help="ward boundaries of earlier years (e.g. the ONS 2013 wards), for lots and the ward names "
+                        "documents use")
     p.add_argument("--lsoas", required=True, help="LSOA boundaries (2011 or 2021)")
     p.add_argument("--lsoa-year", type=int, choices=(2011, 2021), help="LSOA vintage when the columns do not say")
     p.add_argument("--tables", nargs="*", default=[], help="IoD files (2019 Files 1, 2, 6; IoD2025) and "
@@ -48,7 +51,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--map", action="append", default=[], metavar="KIND:ROLE=COLUMN",
                    help="column mapping, e.g. venues:name='Centre name' (repeatable)")
     p.add_argument("--remember", action="store_true", help="remember --map mappings for files with the same headers")
-    p.add_argument("--far-km", type=float, default=5.0, help="flag points further than this outside the area")
+    p.add_argument("--margin-km", "--far-km", dest="margin_km", type=float, default=None, metavar="KM",
+                   help="venues, partners, roads and bus stops within this distance of the area are the "
+                        "workspace's (default: the rebuilt workspace's margin, else 2)")
+    p.add_argument("--keep-outside", action=argparse.BooleanOptionalAction, default=None,
+                   help="keep venues and partners further out, flagged 'outside the area': they count for reach "
+                        "only, never as hubs, satellites or session venues (default: the rebuilt workspace's "
+                        "choice, else left out and counted in the report)")
     p.add_argument("--report-json", help="also write the import report as JSON here")
     args = parser.parse_args(argv)
 
@@ -77,11 +86,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         sources = WorkspaceSources(
-            wards=args.wards, lsoas=args.lsoas, tables=args.tables, osm=args.osm, gtfs=args.gtfs,
-            naptan=args.naptan, venues=args.venues, partners=args.partners, participants=args.participants,
-            postcodes=args.postcodes, venue_kind=args.venue_kind, partner_kind=args.partner_kind,
-            mappings=mappings, lsoa_year=args.lsoa_year, far_km=args.far_km,
-            gtfs_date=args.gtfs_date)
+            wards=args.wards, lsoas=args.lsoas, tables=args.tables, older_wards=args.older_wards, osm=args.osm,
+            gtfs=args.gtfs, naptan=args.naptan, venues=args.venues, partners=args.partners,
+            participants=args.participants, postcodes=args.postcodes, venue_kind=args.venue_kind,
+            partner_kind=args.partner_kind, mappings=mappings, lsoa_year=args.lsoa_year, margin_km=args.margin_km,
+            keep_outside=args.keep_outside, gtfs_date=args.gtfs_date)
         result = build_workspace(sources, name=args.name, out=args.out, progress=progress)
     except ColumnMappingNeeded as err:
         print(f"Import failed; nothing was written.\n{err}\nMap the columns with --map {err.what}:ROLE=COLUMN "

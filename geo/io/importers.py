@@ -1,6 +1,7 @@
 """The importers: each kind of published file, read (geo.io.sources) and understood (geo.read).
 
-Boundaries (`import_wards`, `import_lsoas`), IoD and population tables (`import_lsoa_table`),
+Boundaries (`import_wards`, `import_lsoas`, and the older ward layers of a GeoPackage,
+`import_older_ward_layers`), IoD and population tables (`import_lsoa_table`),
 postcodes (`import_postcodes`), venue, partner and participant lists (`import_points`),
 OpenStreetMap extracts (`read_osm`, `import_osm`, with pyosmium), GTFS feeds (`import_gtfs`) and
 NaPTAN stops (`import_naptan`). A source is a path or an `Upload`; every failure is a DataError
@@ -35,11 +36,13 @@ from geo.io.sources import (
     read_table,
     read_vector,
     source_name,
+    vector_layers,
 )
 from geo.model import DataError, Problem
 from geo.read import feeds, iod, ons, points
 from geo.read import osm as _osm
 from geo.read import postcodes as _postcodes
+from geo.read.geometry import DEFAULT_MARGIN_M
 from geo.read.report import ImportReport
 
 
@@ -67,6 +70,30 @@ def import_lsoas(src: Source, *, mapping: Mapping[str, str] | None = None, year:
     """LSOA polygons (geo.read.ons.Boundaries) from an ONS boundary file (2011 or 2021 LSOAs)."""
     frame, name, mapping = _boundary_file(src, what="lsoas", prefix="LSOA", mapping=mapping)
     return ons.lsoas_from_frame(frame, source=name, mapping=mapping, year=year)
+
+
+def _layer_named(name: str) -> LayerChoice:
+    def choose(layers: list[tuple[str, list[str]]]) -> str:
+        return name
+
+    return choose
+
+
+def import_older_ward_layers(src: Source) -> list[ons.Boundaries]:
+    """The ward layers of a multi-layer file other than the one `import_wards` reads (the ready-made
+    GeoPackages hold 2025 and 2013 wards): every layer with ward code columns and no LSOA ones."""
+    layers = vector_layers(src)
+    if len(layers) < 2:
+        return []
+    newest = _choose_ons("WD")(layers)
+    out = []
+    for lname, fields in layers:
+        if lname == newest or not any(cd for cd, _ in ons.ons_columns(fields, "WD").values()) \
+                or any(cd for cd, _ in ons.ons_columns(fields, "LSOA").values()):
+            continue
+        frame, _ = read_vector(src, choose=_layer_named(lname))
+        out.append(ons.wards_from_frame(frame, source=f"{source_name(src)} (layer {lname})"))
+    return out
 
 
 def _boundary_file(src: Source, *, what: str, prefix: str, mapping: Mapping[str, str] | None
@@ -162,16 +189,19 @@ def _first_row(src: Upload) -> list[str]:
 
 
 def import_points(src: Source, *, layer: str, postcodes: _postcodes.PostcodeIndex | None = None,
-                  mapping: Mapping[str, str] | None = None, area: Any = None, far_m: float = 5_000.0,
+                  mapping: Mapping[str, str] | None = None, area: Any = None,
+                  margin_m: float = DEFAULT_MARGIN_M, keep_outside: bool = False,
                   default_kind: str | None = None) -> points.PointTable:
-    """Venues, partners or participants (geo.read.points.PointTable) from CSV or Excel."""
+    """Venues, partners or participants (geo.read.points.PointTable) from CSV or Excel; with an `area`,
+    venues and partners more than `margin_m` outside it are left out, or kept apart with `keep_outside`."""
 
     notes: list[str] = []
     frame = read_table(src, notes=notes)
     headers = [str(c) for c in frame.columns]
     mapping = mapping or remembered_mapping(layer, headers)
     result = points.points_from_table(frame, layer=layer, source=source_name(src), mapping=mapping,
-                                      postcodes=postcodes, area=area, far_m=far_m, default_kind=default_kind,
+                                      postcodes=postcodes, area=area, margin_m=margin_m, keep_outside=keep_outside,
+                                      default_kind=default_kind,
                                       salt=participant_salt() if layer == "participants" else None)
     result.report.assumptions.extend(notes)
     if mapping:

@@ -202,10 +202,13 @@ def _vector_target(src: Source) -> tuple[str, str | bytes]:
     return name, str(path)
 
 
-def read_vector(src: Source, *, choose: LayerChoice | None = None) -> tuple[gpd.GeoDataFrame, str | None]:
-    """Read a GeoJSON, GeoPackage or (zipped) Shapefile; `choose(layers: list[(name, fields)])` picks
-    the layer of a multi-layer file (default: the first). Returns (frame, layer name)."""
+def vector_layers(src: Source) -> list[tuple[str, list[str]]]:
+    """The layers of a GeoJSON, GeoPackage or (zipped) Shapefile as (layer name, field names)."""
     name, target = _vector_target(src)
+    return _layers(name, target)
+
+
+def _layers(name: str, target: str | bytes) -> list[tuple[str, list[str]]]:
     try:
         names = [str(row[0]) for row in pyogrio.list_layers(target)]
         # in-memory GeoJSON gets a new random layer name on every open: name layers only when there are several
@@ -216,6 +219,14 @@ def read_vector(src: Source, *, choose: LayerChoice | None = None) -> tuple[gpd.
                                 fix=_REEXPORT)) from None
     if not layers:
         raise DataError(Problem(name, "holds no layers.", fix="Choose a file with boundary polygons."))
+    return layers
+
+
+def read_vector(src: Source, *, choose: LayerChoice | None = None) -> tuple[gpd.GeoDataFrame, str | None]:
+    """Read a GeoJSON, GeoPackage or (zipped) Shapefile; `choose(layers: list[(name, fields)])` picks
+    the layer of a multi-layer file (default: the first). Returns (frame, layer name)."""
+    name, target = _vector_target(src)
+    layers = _layers(name, target)
     layer = choose(layers) if choose is not None and len(layers) > 1 else layers[0][0]
     try:
         with warnings.catch_warnings():  # pyogrio warns about JSON-looking columns it leaves as text

@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components
 
-from geo.model import DataError, Problem
+from geo.model import OUTSIDE_FLAG, DataError, Problem
 from geo.plan.covering import cover_value, covered_mask, max_cover
 from geo.plan.lsoa_travel import TravelTimes
 
@@ -109,13 +109,14 @@ class HubPlan:
 
 
 def candidate_mask(venues: pd.DataFrame, kinds: Iterable[str]) -> NDArray[np.bool_]:
-    """Venues of the chosen kinds that are not closed."""
+    """Venues of the chosen kinds that are not closed (and never one kept outside the area)."""
     wanted = list(kinds)
     ok = np.ones(len(venues), dtype=bool)
     if wanted:
         ok &= venues["kind"].astype("string").isin(wanted).to_numpy(dtype=bool, na_value=False)
-    if "closed" in venues.columns:
-        ok &= ~venues["closed"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    for flag in ("closed", OUTSIDE_FLAG):
+        if flag in venues.columns:
+            ok &= ~venues[flag].astype("boolean").fillna(False).to_numpy(dtype=bool)
     return ok
 
 

@@ -94,17 +94,57 @@ def _shares_text(shares: Mapping[str, float]) -> str:
     return ", ".join(f"{n} {s * 100:.0f}%" for n, s in shares.items())
 
 
+def alias_codes(table: pd.DataFrame, *, source: str) -> dict[str, str]:
+    """A user's alias table, document name -> ward code (two columns: the name, then the code, any
+    header), keyed by `normalise_name`. A blank or non-GSS code, or one name given two codes (names that
+    differ only in case or punctuation count as one), is a DataError naming the row."""
+    if table.shape[1] < 2:
+        raise DataError(Problem(source, "needs two columns: the name as documents give it, then the ward code.",
+                                fix="Save the table with a name column and a code column (e.g. E05014839)."))
+    problems: list[Problem] = []
+    out: dict[str, str] = {}
+    first: dict[str, tuple[int, str]] = {}
+    name_col, code_col = str(table.columns[0]), str(table.columns[1])
+    for i, (name, code) in enumerate(zip(table.iloc[:, 0], table.iloc[:, 1]), start=2):
+        text = "" if pd.isna(name) else str(name).strip()
+        value = "" if pd.isna(code) else str(code).strip().upper()
+        if not text:
+            continue
+        if not re.fullmatch(r"[EWSN]\d{8}", value):
+            problems.append(Problem(source, f"{value or '(blank)'} is not a ward code.", row=i, column=code_col,
+                                    fix="Give the ONS ward code (E05 and six digits)."))
+            continue
+        key = normalise_name(text)
+        if key in out and out[key] != value:
+            row, seen = first[key]
+            problems.append(Problem(source, f"'{text}' is given {value} here and {out[key]} in row {row} "
+                                            f"('{seen}'); names that differ only in case or punctuation are one.",
+                                    row=i, column=name_col, fix="Keep one code for the name."))
+            continue
+        out[key] = value
+        first.setdefault(key, (i, text))
+    if problems:
+        raise DataError(problems)
+    return out
+
+
 def resolve_places(names: Iterable[str], *, wards: gpd.GeoDataFrame, legacy_wards: gpd.GeoDataFrame | None = None,
-                   aliases: pd.DataFrame | None = None, ward_code_col: str = "ward_code",
+                   aliases: pd.DataFrame | None = None, user_aliases: Mapping[str, str] | None = None,
+                   ward_code_col: str = "ward_code",
                    ward_name_col: str = "ward_name", legacy_code_col: str = "WD13CD",
                    legacy_name_col: str = "WD13NM", current_year: int = 2025, legacy_year: int = 2013,
                    keep_share: float = 0.9, keep_share_reverse: float = 0.8) -> gpd.GeoDataFrame:
     """One row per name: which boundary to use, its codes, geometry (EPSG:27700) and a note.
 
-    Columns: query, found_as, lad_name, boundary ('current', 'legacy', 'ambiguous' or 'not found'),
+    Columns: query, found_as, lad_name, boundary ('current', 'legacy', 'ambiguous', 'duplicate' or
+    'not found'),
     boundary_year, codes (tuple), unit_names, changed (bool), shares (share of the old ward's area in each
     current ward), current_shares (share of each current ward the old ward makes up), note, geometry (the
     union of the chosen boundaries; empty when not found).
+
+    `user_aliases` (`alias_codes`: name -> ward code of either year) come before the published table. A
+    name that repeats an earlier one but for case or punctuation is reported ('duplicate', no boundary),
+    never merged silently.
     """
     cur = _frame(wards, ward_code_col, ward_name_col)
     old = _frame(legacy_wards, legacy_code_col, legacy_name_col) if legacy_wards is not None else None
@@ -112,6 +152,7 @@ def resolve_places(names: Iterable[str], *, wards: gpd.GeoDataFrame, legacy_ward
         _check_aliases(aliases)
         alias_keys = aliases.assign(key=aliases["source_name"].map(normalise_name))
     rows = []
+    asked: dict[str, str] = {}
     for query in names:
         q = str(query).strip()
         key = normalise_name(q)
@@ -119,7 +160,13 @@ def resolve_places(names: Iterable[str], *, wards: gpd.GeoDataFrame, legacy_ward
                                   "boundary_year": None, "codes": (), "unit_names": "", "changed": False,
                                   "shares": {}, "current_shares": {}, "note": "", "geometry": None}
         hit = alias_keys[alias_keys["key"] == key] if aliases is not None else pd.DataFrame()
-        if len(hit):
+        code = (user_aliases or {}).get(key)
+        if key in asked:
+            row.update(boundary="duplicate", found_as=asked[key],
+                       note=f"'{q}' is '{asked[key]}' again but for case or punctuation: left out here; keep one.")
+        elif code is not None:
+            row.update(_from_code(q, code, cur, old, current_year=current_year, legacy_year=legacy_year))
+        elif len(hit):
             a = hit.iloc[0]
             row.update(_from_alias(a, cur, old, current_year=current_year, legacy_year=legacy_year,
                                    keep_share=keep_share, keep_share_reverse=keep_share_reverse))
@@ -154,9 +201,29 @@ def resolve_places(names: Iterable[str], *, wards: gpd.GeoDataFrame, legacy_ward
                 pool += list(aliases["source_name"])
             close = difflib.get_close_matches(q, sorted(set(pool)), n=3, cutoff=0.6)
             row["note"] = f"No ward called '{q}' was found." + (f" Did you mean {', '.join(close)}?" if close else "")
+        asked.setdefault(key, q)
         rows.append(row)
     out = gpd.GeoDataFrame(rows, geometry="geometry", crs=27700)
     return out
+
+
+def _from_code(q: str, code: str, cur: gpd.GeoDataFrame | None, old: gpd.GeoDataFrame | None, *,
+               current_year: int, legacy_year: int) -> dict[str, object]:
+    """A name the user's alias table gives a ward code: that ward of the current year, else of the
+    earlier year with its share of each current ward."""
+    for frame, year, boundary in ((cur, current_year, "current"), (old, legacy_year, "legacy")):
+        if frame is None or not (frame["code"] == code).any():
+            continue
+        m = frame[frame["code"] == code].iloc[0]
+        geom = m[str(frame.geometry.name)]
+        shares = area_shares(geom, cur) if boundary == "legacy" and cur is not None else pd.DataFrame()
+        share_map = dict(zip(shares.get("name", []), shares.get("share_of_old", [])))
+        note = (f"From your alias table: {m['name']} ({code}, {year} wards)"
+                + (f", now {_shares_text(share_map)}." if share_map else "."))
+        return {"found_as": str(m["name"]), "boundary": boundary, "boundary_year": year, "codes": (code,),
+                "unit_names": str(m["name"]), "changed": boundary == "legacy", "shares": share_map,
+                "note": note, "geometry": geom}
+    return {"note": f"Your alias table gives '{q}' the code {code}, which is not a ward of this workspace."}
 
 
 def _from_alias(a: pd.Series, cur: gpd.GeoDataFrame | None, old: gpd.GeoDataFrame | None, *, current_year: int,
@@ -234,14 +301,16 @@ def lsoas_within(places: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame, *, name_col:
     return out
 
 
-def resolve_workspace_wards(names: Sequence[str], wards: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """`resolve_places` over a workspace's wards layer: its newest boundary year is current, any older
-    year is legacy (the oldest sets the legacy year)."""
+def resolve_workspace_wards(names: Sequence[str], wards: gpd.GeoDataFrame,
+                            user_aliases: Mapping[str, str] | None = None) -> gpd.GeoDataFrame:
+    """`resolve_places` over a workspace's wards of every year (geo.model.ward_years): the newest
+    boundary year is current, any older year is legacy (the oldest sets the legacy year)."""
     years = sorted({int(y) for y in wards["boundary_year"].dropna()}) if "boundary_year" in wards.columns else []
     newest = years[-1] if years else 0
     current = wards[wards["boundary_year"].astype("Int64") == newest] if years else wards
     older = wards[wards["boundary_year"].astype("Int64") < newest] if len(years) > 1 else None
-    return resolve_places(names, wards=current, legacy_wards=older, legacy_code_col="ward_code",
+    return resolve_places(names, wards=current, legacy_wards=older, user_aliases=user_aliases,
+                          legacy_code_col="ward_code",
                           legacy_name_col="ward_name", current_year=newest,
                           legacy_year=years[0] if len(years) > 1 else newest)
 

@@ -21,6 +21,7 @@ from scipy.spatial import cKDTree
 
 from geo.analyse.network import RoadGraph, geometry_xy
 from geo.assumptions import ReachAssumptions
+from geo.model import OUTSIDE_FLAG
 from geo.plan.missing import text_or
 from geo.plan.popup_rules import DEFAULT_KINDS
 from geo.plan.travel import travel_times
@@ -114,7 +115,7 @@ def candidate_venues(gaps: pd.DataFrame, venues: gpd.GeoDataFrame, *, assumption
         raise ValueError("gaps needs lsoa_code, score, x and y (use gaps_with_points)")
     top = gaps[pd.to_numeric(gaps["score"], errors="coerce").fillna(0) > 0]
     top = top.dropna(subset=["x", "y"]).sort_values("score", ascending=False, kind="stable").head(top_gaps)
-    usable = ~flag_column(venues, "closed")
+    usable = ~flag_column(venues, "closed") & ~flag_column(venues, OUTSIDE_FLAG)  # never outside the area
     if kinds is not None:
         usable &= venues["kind"].astype(str).isin(list(kinds)).to_numpy()
     vidx = np.flatnonzero(usable)

@@ -2,8 +2,10 @@
 
 `geo.io.build` reads each file and hands the frames here: the study area is the union of the wards;
 LSOAs belong to the ward holding their inner point; deprivation and population tables are joined by
-code and checked; OpenStreetMap, GTFS and NaPTAN layers are clipped to the area; the user's point
-lists are merged; and the workspace metadata (sources, attribution, reports) is assembled.
+code and checked; OpenStreetMap, GTFS and NaPTAN layers are clipped to the area plus a margin (one
+setting, 2 km unless the user says), venues beyond it left out or kept apart by the one rule of
+`geo.read.geometry.limit_to_area`; the user's point lists are merged; and the workspace metadata
+(sources, attribution, margin, reports) is assembled.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from geo.model import CRS, DataError, Problem
+from geo.model import CRS, OUTSIDE_LAYERS, DataError, Problem
+from geo.read.geometry import DEFAULT_MARGIN_M, distance_to_area_m, limit_to_area
 from geo.read.iod import LsoaTable
 from geo.read.report import ImportReport, RowIssue
 
@@ -55,9 +58,11 @@ def lsoas_in_area(lsoas: gpd.GeoDataFrame, wards: gpd.GeoDataFrame, *, report: I
 
 
 def clip_to_area(frame: gpd.GeoDataFrame, area: BaseGeometry, *, buffer_m: float) -> gpd.GeoDataFrame:
-    """Rows whose geometry comes within buffer_m of the study area."""
+    """Rows whose geometry comes within buffer_m of the study area (points: by their exact distance)."""
     if len(frame) == 0:
         return frame
+    if frame.geometry.geom_type.eq("Point").all():
+        return frame.loc[distance_to_area_m(frame.geometry, area) <= buffer_m].reset_index(drop=True)
     zone = shapely.buffer(area, buffer_m) if buffer_m > 0 else area
     shapely.prepare(zone)
     keep = shapely.intersects(zone, frame.geometry.to_numpy())
@@ -65,8 +70,10 @@ def clip_to_area(frame: gpd.GeoDataFrame, area: BaseGeometry, *, buffer_m: float
 
 
 # ---- the pure half of building a workspace ----------------------------------------------------------
-#: Layers from OpenStreetMap, GTFS and NaPTAN are kept within this distance of the study area.
-AREA_BUFFER_M = 2_000.0
+#: Layers from OpenStreetMap, GTFS and NaPTAN, and the venues and partners of lists, are kept within
+#: this distance of the study area unless the user gives another margin.
+AREA_BUFFER_M = DEFAULT_MARGIN_M
+DEFAULT_MARGIN_KM = DEFAULT_MARGIN_M / 1000.0
 #: The attribution line for each kind of source a workspace was built from, in the order shown.
 ATTRIBUTION: dict[str, str] = {
     "ons": "Contains National Statistics data © Crown copyright and database right",
@@ -133,12 +140,21 @@ def check_lsoa_values(lsoas: gpd.GeoDataFrame, tables: Sequence[LsoaTable], *, r
 
 
 def clip_osm_layers(layers: Mapping[str, gpd.GeoDataFrame], area: BaseGeometry, *, report: ImportReport,
-                    buffer_m: float = AREA_BUFFER_M) -> dict[str, gpd.GeoDataFrame]:
+                    buffer_m: float = AREA_BUFFER_M, keep_outside: bool = False) -> dict[str, gpd.GeoDataFrame]:
     """OpenStreetMap layers kept within `buffer_m` of the area (bus routes cut at that line), with a note
-    in `report` for each layer that lost features."""
+    in `report` for each layer that lost features. Venues follow the rule of lists
+    (`limit_to_area`): beyond the margin they are left out, or kept as `venues_outside`."""
     out: dict[str, gpd.GeoDataFrame] = {}
     for lname, frame in layers.items():
         before = len(frame)
+        if lname == "venues":
+            out["venues"], outside, _ = limit_to_area(frame, what="venues", area=area, margin_m=buffer_m,
+                                                      keep_outside=keep_outside, report=report, column="venue",
+                                                      values=[f"{n} ({i})" for n, i in
+                                                              zip(frame["name"], frame["venue_id"])])
+            if len(outside):
+                out[OUTSIDE_LAYERS["venues"]] = outside
+            continue
         frame = clip_to_area(frame, area, buffer_m=buffer_m)
         if lname == "bus_routes" and len(frame):
             zone = area.buffer(buffer_m)
@@ -177,6 +193,76 @@ def with_naptan(layers: Mapping[str, gpd.GeoDataFrame], stops: gpd.GeoDataFrame,
     return out
 
 
+def older_wards(current_year: int | None, older: Sequence[tuple[gpd.GeoDataFrame, int | None, ImportReport]],
+                area: BaseGeometry) -> gpd.GeoDataFrame | None:
+    """The wards of earlier boundary years as one layer (geo.model.OLDER_WARDS), or None when there are
+    none: each file's wards whose inner point lies in the area (noted in its report when some do not).
+
+    Every file must say its year (WD13CD...), earlier than the current wards' and each year once; a
+    code used in two earlier years is refused (import one of them). DataError names the file."""
+    problems: list[Problem] = []
+    seen: dict[int, str] = {}
+    parts = []
+    if older and current_year is None:
+        raise DataError(Problem(older[0][2].source, "older wards need the ward boundaries to say their year, "
+                                                    "and their columns do not.",
+                                fix="Use the current ONS ward file as published (WD25CD, WD25NM ...)."))
+    for frame, year, report in older:
+        if year is None:
+            problems.append(Problem(report.source, "the columns do not say the boundary year of these wards.",
+                                    fix="Use the ONS file as published (WD13CD, WD13NM ...)."))
+            continue
+        if current_year is not None and year >= current_year:
+            problems.append(Problem(report.source, f"holds {year} wards, not older than the ward boundaries "
+                                                   f"({current_year}).",
+                                    fix="Give the newest wards as the ward boundaries and older years as "
+                                        "older wards."))
+            continue
+        if year in seen:
+            problems.append(Problem(report.source, f"holds {year} wards, as {seen[year]} does.",
+                                    fix="Give each boundary year once."))
+            continue
+        seen[year] = report.source
+        inner = frame.geometry.representative_point()
+        shapely.prepare(area)
+        keep = shapely.contains(area, inner.to_numpy())
+        if (~keep).any():
+            report.notes.append(f"{int((~keep).sum()):,} wards lie outside the area and were left out.")
+        report.rows_used = int(keep.sum())
+        parts.append(frame.loc[keep].assign(boundary_year=year))
+    if problems:
+        raise DataError(problems)
+    if not parts:
+        return None
+    out = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=CRS)
+    dup = out["ward_code"].duplicated(keep=False)
+    if dup.any():
+        code = str(out.loc[dup, "ward_code"].iloc[0])
+        years = ", ".join(str(y) for y in sorted(set(out.loc[dup, "boundary_year"])))
+        raise DataError(Problem("older wards", f"ward code {code} is in more than one earlier boundary year "
+                                               f"({years}).", column="ward_code",
+                                fix="Import one earlier boundary year."))
+    return out
+
+
+def point_layers(layer: str, parts: Sequence[tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]]
+                 ) -> dict[str, gpd.GeoDataFrame]:
+    """`layer` and its outside layer (geo.model.OUTSIDE_LAYERS) from (area's points, points kept outside)
+    pairs, one pair per source in order (OpenStreetMap's first): identifiers unique across both layers,
+    as `merge_points` makes them. The outside layer is left out when it has no rows."""
+    flag = "__outside"
+    frames = [pd.concat([inside.assign(**{flag: False}), outside.assign(**{flag: True})], ignore_index=True)
+              for inside, outside in parts if len(inside) or len(outside)]
+    if not frames:
+        return {layer: parts[0][0]} if parts else {}
+    merged = merge_points(layer, [gpd.GeoDataFrame(f, geometry="geometry", crs=CRS) for f in frames])
+    is_out = merged[flag].astype(bool).to_numpy()
+    out = {layer: merged.loc[~is_out].drop(columns=flag).reset_index(drop=True)}
+    if is_out.any() and layer in OUTSIDE_LAYERS:
+        out[OUTSIDE_LAYERS[layer]] = merged.loc[is_out].drop(columns=flag).reset_index(drop=True)
+    return out
+
+
 def merge_points(layer: str, frames: Sequence[gpd.GeoDataFrame], *, existing: gpd.GeoDataFrame | None = None
                  ) -> gpd.GeoDataFrame:
     """One point layer from several lists (after `existing`, e.g. OpenStreetMap's venues).
@@ -204,12 +290,16 @@ def attribution(used: Collection[str]) -> str:
 
 def workspace_meta(*, name: str, editions: Sequence[int], lsoa_year: int | None, ward_year: int | None,
                    used: Collection[str], sources: Sequence[str], reports: Sequence[ImportReport],
-                   participants: bool, built_at: dt.datetime) -> dict[str, str]:
-    """The `patchwork_meta` of a built workspace: what it was built from, when, and the import reports."""
+                   participants: bool, built_at: dt.datetime, margin_km: float = DEFAULT_MARGIN_KM,
+                   keep_outside: bool = False, older_ward_years: Sequence[int] = ()) -> dict[str, str]:
+    """The `patchwork_meta` of a built workspace: what it was built from, when, the margin around the area
+    and whether points beyond it were kept (so a rebuild uses the same), and the import reports."""
     meta = {
+        "area_margin_km": f"{margin_km:g}", "outside_points": "kept" if keep_outside else "left out",
         "name": name, "fictional": "false",
         "imd_edition": str(editions[-1]) if editions else "",
         "lsoa_year": str(lsoa_year or ""), "ward_year": str(ward_year or ""),
+        "older_ward_years": ", ".join(str(y) for y in older_ward_years),
         "attribution": attribution(used),
         "sources": json.dumps(list(sources)),
         "import_report": json.dumps([r.to_dict() for r in reports]),

@@ -1,4 +1,5 @@
-"""Geometry checks every importer shares: coordinates in Great Britain, CRS, geometry family, distance to the area.
+"""Geometry checks every importer shares: coordinates in Great Britain, CRS, geometry family, distance to the area,
+and the one rule that limits points to the area (`limit_to_area`).
 
 Pure functions on frames `geo.io` has read; everything comes out in British National Grid (EPSG:27700).
 Vector features are numbered from 1 in messages (`first_row`), table rows as a spreadsheet shows them.
@@ -18,7 +19,7 @@ from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
 from geo.model import CRS, DataError, Problem
-from geo.read.report import ImportReport, RowIssue
+from geo.read.report import ImportReport, OutsideArea, RowIssue
 
 BoolArray = NDArray[np.bool_]
 FloatArray = NDArray[np.float64]
@@ -182,3 +183,35 @@ def flag_far(geoms: gpd.GeoSeries, *, area: BaseGeometry | None, far_m: float, r
                                        f"is {dist[i] / 1000:.0f} km outside the study area (kept; check it)"))
     return far
 
+
+
+#: Points within this distance of the area (the union of the wards) are the workspace's.
+DEFAULT_MARGIN_M = 2_000.0
+
+
+def limit_to_area(frame: gpd.GeoDataFrame, *, what: str, area: BaseGeometry | None, margin_m: float,
+                  keep_outside: bool, report: ImportReport, rows: Sequence[int | None] | None = None,
+                  column: str = "location", values: Sequence[str] | None = None
+                  ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, BoolArray]:
+    """The one rule for venues and partner sites, from a list or OpenStreetMap: (the area's points, the
+    points kept outside it, the mask of points further than `margin_m` outside the area).
+
+    Points within `margin_m` of the area are the area's. Points further out are left out, or, with
+    `keep_outside`, returned as the second frame (their own layer, which only reach reads); either way
+    each is listed in `report.outside` with its distance, under the row number and value given.
+    Without an area every point is the area's.
+    """
+    if area is None or area.is_empty or len(frame) == 0:
+        return frame.reset_index(drop=True), frame.iloc[:0].reset_index(drop=True), np.zeros(len(frame), dtype=bool)
+    dist = distance_to_area_m(frame.geometry, area)
+    far: BoolArray = np.isfinite(dist) & (dist > margin_m)
+    listed = OutsideArea(what, margin_m / 1000.0, keep_outside)
+    xy = shapely.get_coordinates(shapely.centroid(frame.geometry.to_numpy()))
+    for i in map(int, np.flatnonzero(far)):
+        value = values[i] if values is not None else f"{xy[i, 0]:.0f}, {xy[i, 1]:.0f}"
+        listed.rows.append(RowIssue(rows[i] if rows is not None else None, column, value,
+                                    f"is {dist[i] / 1000:.1f} km outside the area"))
+    report.outside = listed
+    inside = frame.loc[~far].reset_index(drop=True)
+    outside = frame.loc[far].reset_index(drop=True) if keep_outside else frame.iloc[:0].reset_index(drop=True)
+    return inside, outside, far

@@ -4,7 +4,9 @@ ONS publishes every geography with a code and a name column whose names carry th
 `WD25CD`/`WD25NM` (wards, 2025), `LSOA11CD`/`LSOA21NM` (LSOAs, 2011/2021), `LAD25CD`/`LAD25NM`
 (local authorities). Other producers (and QGIS exports) change the case or add an underscore, so
 the patterns ignore case and allow `WD_25_CD`. Where no pattern matches, the user maps the columns
-(`geo.read.columns.ColumnMappingNeeded`), and the mapping is remembered by `geo.io`.
+(`geo.read.columns.ColumnMappingNeeded`), and the mapping is remembered by `geo.io`, unless the file
+is plainly another geography (`check_geography`: an LSOA file given as wards, by its `LSOA21CD`
+column or its E01 codes), which is said so instead.
 """
 
 from __future__ import annotations
@@ -33,6 +35,81 @@ LSOA_ROLES: tuple[Role, ...] = (
     Role("lsoa_code", "the LSOA code (e.g. E01010410)", ("lsoa_code", "lsoacode", "lsoa", "code"), True),
     Role("lsoa_name", "the LSOA name", ("lsoa_name", "lsoaname", "name")),
 )
+
+
+#: What the first three characters of a GSS code say the area is (England and Wales).
+CODE_PREFIXES: dict[str, tuple[str, ...]] = {
+    "wards": ("E05", "W05"), "lsoas": ("E01", "W01"), "msoas": ("E02", "W02"),
+    "lads": ("E06", "E07", "E08", "E09", "W06"),
+}
+#: The ONS column prefix of each geography, in the order a file's columns are tried.
+COLUMN_PREFIXES: dict[str, str] = {"lsoas": "LSOA", "wards": "WD", "msoas": "MSOA", "lads": "LAD"}
+_FILE = {"wards": "a ward file", "lsoas": "an LSOA file", "msoas": "an MSOA file",
+         "lads": "a local authority district file"}
+_NOUN = {"wards": "ward", "lsoas": "LSOA", "msoas": "MSOA", "lads": "local authority"}
+#: The box (and command-line option) each boundary file goes in.
+BOXES: dict[str, tuple[str, str]] = {"wards": ("ward boundaries", "--wards"), "lsoas": ("LSOA boundaries", "--lsoas")}
+_GSS = r"^[EWSN]\d{8}$"
+
+
+def code_geography(values: pd.Series) -> tuple[str, str] | None:
+    """(geography, an example code) when nine in ten of the values are GSS codes of one geography in
+    `CODE_PREFIXES` (E01 LSOA, E05 ward...); None otherwise."""
+    text = values.dropna().astype("string").str.strip()
+    text = text[text != ""]
+    if text.empty:
+        return None
+    codes = text[text.str.fullmatch(_GSS, case=False).fillna(False).astype(bool)].str.upper()
+    if len(codes) < 0.9 * len(text):
+        return None
+    prefix = codes.str[:3].value_counts()
+    for kind, prefixes in CODE_PREFIXES.items():
+        share = int(prefix.reindex(list(prefixes)).fillna(0).sum())
+        if share >= 0.9 * len(codes):
+            return kind, str(codes[codes.str[:3].isin(prefixes)].iloc[0])
+    return None
+
+
+def check_geography(frame: pd.DataFrame, headers: Sequence[str], *, want: str, source: str,
+                    code_column: str | None = None) -> None:
+    """Raise DataError when the file plainly holds another geography than `want` ("wards" or "lsoas").
+
+    With `code_column` (the column taken as the code), its values decide. Without one (the columns
+    were not recognised) and no column of `want`'s codes, ONS column names of another geography
+    (LSOA21CD in the ward box) decide, then a column of another geography's codes."""
+    if code_column is not None:
+        found = code_geography(frame[code_column])
+        if found is not None and found[0] != want:
+            raise _wrong_box(source, want, found[0], f"column '{code_column}' holds {_NOUN[found[0]]} codes such "
+                                                     f"as {found[1]}", column=code_column)
+        return
+    other: tuple[str, str, str] | None = None
+    for h in headers:
+        found = code_geography(frame[h])
+        if found is not None and found[0] == want:
+            return  # the right geography under unfamiliar names: the user maps the columns
+        if found is not None and other is None:
+            other = (found[0], found[1], h)
+    for kind, prefix in COLUMN_PREFIXES.items():
+        codes = [cd for _, (cd, _) in ons_columns(headers, prefix).items() if cd is not None]
+        if kind != want and codes:
+            raise _wrong_box(source, want, kind, codes[-1], column=codes[-1])
+    if other is not None:
+        raise _wrong_box(source, want, other[0], f"column '{other[2]}' holds {_NOUN[other[0]]} codes such as "
+                                                 f"{other[1]}", column=other[2])
+
+
+def _wrong_box(source: str, want: str, kind: str, evidence: str, *, column: str) -> DataError:
+    want_box, want_option = BOXES[want]
+    if kind in BOXES:
+        box, option = BOXES[kind]
+        message = f"this looks like {_FILE[kind]} ({evidence}): put it under {box}."
+        fix = (f"Move it to {box} ({option} on the command line), and choose {_FILE[want]} for {want_box} "
+               f"({want_option}).")
+    else:
+        message = f"this looks like {_FILE[kind]} ({evidence}), not {_FILE[want]}."
+        fix = f"Choose {_FILE[want]} from the ONS Open Geography Portal for {want_box} ({want_option})."
+    return DataError(Problem(source, message, column=column, fix=fix))
 
 
 @dataclass(frozen=True)
@@ -90,6 +167,7 @@ def wards_from_frame(frame: gpd.GeoDataFrame, *, source: str, mapping: Mapping[s
         roles = {**resolve_roles(headers, [r for r in WARD_ROLES if r.name not in roles]), **roles}
     else:
         roles = resolve_roles(headers, WARD_ROLES, mapping=mapping)
+    check_geography(frame, headers, want="wards", source=source, code_column=roles.get("ward_code"))
     _require(roles, WARD_ROLES, headers, source=source, what="wards")
     out = _build(frame, roles, WARD_ROLES, source=source, report=report)
     year = year or given_year
@@ -113,6 +191,7 @@ def lsoas_from_frame(frame: gpd.GeoDataFrame, *, source: str, mapping: Mapping[s
                             + f" ({year} LSOAs).")
     else:
         roles = resolve_roles(headers, LSOA_ROLES, mapping=mapping)
+    check_geography(frame, headers, want="lsoas", source=source, code_column=roles.get("lsoa_code"))
     _require(roles, LSOA_ROLES, headers, source=source, what="LSOAs")
     out = _build(frame, roles, LSOA_ROLES, source=source, report=report)
     year = year or given_year

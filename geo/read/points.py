@@ -3,7 +3,10 @@
 A row is placed by its coordinates (latitude/longitude, or easting/northing in British National
 Grid) or, failing those, by its postcode looked up in a postcode file the user supplies
 (`geo.read.postcodes`). A row that cannot be placed is rejected with the reason naming the row, the
-column and the value; a row placed in Great Britain but far from the study area is kept and flagged.
+column and the value. Venues and partner sites further outside the area than the margin (2 km unless
+the user says) are left out and counted, or kept apart when the user asks (`geo.read.geometry.
+limit_to_area`, the rule OpenStreetMap venues follow too); a participant far from the area is kept and
+flagged.
 
 Participants are pseudonymised here: the identifier becomes a salted hash (the salt stays in the
 workspace folder, `geo.io` keeps it), and columns holding names, phone numbers, email addresses,
@@ -25,7 +28,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.model import CRS, PARTNER_KINDS, SCHEMAS, VENUE_KINDS, DataError, Problem, coerce_column
 from geo.read.columns import ColumnMappingNeeded, Role, check_mapping, norm_header, resolve_roles, show_value, to_number
-from geo.read.geometry import flag_far, in_gb_bng, in_gb_lonlat, lonlat_to_bng
+from geo.read.geometry import DEFAULT_MARGIN_M, flag_far, in_gb_bng, in_gb_lonlat, limit_to_area, lonlat_to_bng
 from geo.read.postcodes import PostcodeIndex, normalise
 from geo.read.report import FIRST_DATA_ROW, ImportReport, RowIssue
 
@@ -120,11 +123,17 @@ PARTNER_WORDS: dict[str, tuple[str, ...]] = {
 
 
 
+#: How each point layer is named in the sentence about points outside the area.
+OUTSIDE_WORDS = {"venues": "venues", "partners": "partner sites"}
+
+
 @dataclass(frozen=True)
 class PointTable:
-    frame: gpd.GeoDataFrame  # the layer's columns, EPSG:27700, one row per accepted input row
+    frame: gpd.GeoDataFrame  # the layer's columns, EPSG:27700, one row per accepted row in the area
     rows: np.ndarray  # the input row number (spreadsheet numbering) of each output row
     report: ImportReport
+    outside: gpd.GeoDataFrame  # rows kept although further outside the area than the margin (reach only)
+    outside_rows: np.ndarray  # their input row numbers
 
 
 def kind_from_text(values: pd.Series, words: Mapping[str, tuple[str, ...]], labels: Mapping[str, str]
@@ -189,9 +198,13 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, bool]:
 
 def points_from_table(frame: pd.DataFrame, *, layer: str, source: str, mapping: Mapping[str, str] | None = None,
                       postcodes: PostcodeIndex | None = None, area: BaseGeometry | None = None,
-                      far_m: float = 5_000.0, default_kind: str | None = None, salt: bytes | None = None,
+                      margin_m: float = DEFAULT_MARGIN_M, keep_outside: bool = False,
+                      default_kind: str | None = None, salt: bytes | None = None,
                       first_row: int = FIRST_DATA_ROW, check_postcode_m: float = 2_000.0) -> PointTable:
-    """Place the rows of a venues/partners/participants table; see the module docstring."""
+    """Place the rows of a venues/partners/participants table; see the module docstring.
+
+    With an `area`, venues and partners more than `margin_m` outside it are left out (counted in the
+    report), or returned in `outside` with `keep_outside`; participants that far out are flagged."""
     if layer not in ROLES:
         raise ValueError(f"layer must be one of {sorted(ROLES)}, got {layer!r}")
     report = ImportReport(source, layer, rows_read=len(frame))
@@ -395,16 +408,23 @@ def points_from_table(frame: pd.DataFrame, *, layer: str, source: str, mapping: 
     out_rows = rows[keep]
     order = [c.name for c in SCHEMAS[layer].columns if c.name in out.columns]
     out = out[[*order, "geometry"]]
-    if area is not None:
-        values = [_coords_text(frame, roles, i) for i in np.flatnonzero(keep)]
-        flag_far(out.geometry, area=area, far_m=far_m, rows=out_rows, column=_location_label(roles),
-                 values=values, report=report)
-    report.rows_used = len(out)
     if not len(out) and n:
         raise DataError([Problem(source, f"no row could be used; {rejected[0]}",
                                  row=rejected[0].row, column=rejected[0].column,
                                  fix="Check the location columns (and the postcode file) and try again.")])
-    return PointTable(out, out_rows, report)
+    outside, outside_rows = out.iloc[:0].reset_index(drop=True), out_rows[:0]
+    if area is not None:
+        values = [_coords_text(frame, roles, i) for i in np.flatnonzero(keep)]
+        if layer in OUTSIDE_WORDS:
+            out, outside, far = limit_to_area(out, what=OUTSIDE_WORDS[layer], area=area, margin_m=margin_m,
+                                              keep_outside=keep_outside, report=report, rows=list(map(int, out_rows)),
+                                              column=_location_label(roles), values=values)
+            out_rows, outside_rows = out_rows[~far], (out_rows[far] if keep_outside else out_rows[:0])
+        else:
+            flag_far(out.geometry, area=area, far_m=margin_m, rows=out_rows, column=_location_label(roles),
+                     values=values, report=report)
+    report.rows_used = len(out) + len(outside)
+    return PointTable(out, out_rows, report, outside, outside_rows)
 
 
 def _coordinate(values: pd.Series, *, decimal_comma: bool) -> np.ndarray:

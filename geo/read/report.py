@@ -30,6 +30,26 @@ class RowIssue:
 
 
 @dataclass
+class OutsideArea:
+    """The points of one file further outside the area than the margin: left out, or kept (flagged
+    "outside the area", for reach only) when the user asked to keep them."""
+
+    what: str  # plural, as the sentence says it: "venues", "partner sites"
+    margin_km: float
+    kept: bool
+    rows: list[RowIssue] = field(default_factory=list)
+
+    def sentence(self, source: str) -> str:
+        n = len(self.rows)
+        noun = self.what if n != 1 else self.what.removesuffix("s")
+        head = f"{n:,} {noun} more than {self.margin_km:g} km outside the area {'were' if n != 1 else 'was'}"
+        if not self.kept:
+            return f"{head} left out ({source})."
+        return (f"{head} kept, flagged 'outside the area' ({source}): they count for reach only, never as hubs, "
+                "satellites or session venues, nor in the area's figures.")
+
+
+@dataclass
 class ImportReport:
     """What one file gave: rows read, used, rejected (with reasons), flagged, and what was assumed."""
 
@@ -41,10 +61,17 @@ class ImportReport:
     flagged: list[RowIssue] = field(default_factory=list)
     assumptions: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    outside: OutsideArea | None = None
 
     @property
     def rows_rejected(self) -> int:
         return len(self.rejected)
+
+    def outside_summary(self) -> str | None:
+        """'309 venues more than 2 km outside the area were left out (file).', or None when none were."""
+        if self.outside is None or not self.outside.rows:
+            return None
+        return self.outside.sentence(self.source)
 
     def summary(self) -> str:
         text = f"{self.source} ({self.what}): {self.rows_read:,} rows read, {self.rows_used:,} used"
@@ -52,6 +79,8 @@ class ImportReport:
             text += f", {len(self.rejected):,} rejected"
         if self.flagged:
             text += f", {len(self.flagged):,} flagged"
+        if self.outside is not None and self.outside.rows:
+            text += f", {len(self.outside.rows):,} {'kept outside the area' if self.outside.kept else 'left out'}"
         return text
 
     def lines(self) -> list[str]:
@@ -63,6 +92,11 @@ class ImportReport:
         out += [f"  flagged {issue}" for issue in self.flagged[:MAX_LISTED]]
         if len(self.flagged) > MAX_LISTED:
             out.append(f"  ... and {len(self.flagged) - MAX_LISTED:,} more flagged rows")
+        if (sentence := self.outside_summary()) and self.outside is not None:
+            out.append(f"  {sentence}")
+            out += [f"  outside {issue}" for issue in self.outside.rows[:MAX_LISTED]]
+            if len(self.outside.rows) > MAX_LISTED:
+                out.append(f"  ... and {len(self.outside.rows) - MAX_LISTED:,} more outside the area")
         out += [f"  assumed: {a}" for a in self.assumptions]
         out += [f"  note: {n}" for n in self.notes]
         return out
@@ -76,5 +110,9 @@ class ImportReport:
             "flagged": [str(i) for i in self.flagged[:MAX_LISTED]],
             "flagged_count": len(self.flagged),
             "assumptions": list(self.assumptions), "notes": list(self.notes),
+            "outside": [str(i) for i in (self.outside.rows if self.outside else [])[:MAX_LISTED]],
+            "outside_count": len(self.outside.rows) if self.outside else 0,
+            "outside_kept": bool(self.outside and self.outside.kept),
+            "outside_summary": self.outside_summary() or "",
         }
 

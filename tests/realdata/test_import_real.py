@@ -11,7 +11,8 @@ import pyogrio
 import pytest
 
 from geo import io
-from geo.model import DataError
+from geo.model import DataError, points_for_reach, ward_years
+from geo.plan.places import resolve_workspace_wards
 
 
 @pytest.fixture(autouse=True)
@@ -116,3 +117,48 @@ def test_salvation_army_wrong_coordinates_rejected_and_named(data_dir, record_pr
     # where the postcode file covers the postcode, the coordinates agree with it
     assert not [f for f in res.report.flagged if "from its postcode" in f.reason]
     assert "email" not in res.frame.columns and "phone" not in res.frame.columns
+
+
+def test_wolverhampton_libraries_limited_to_the_area(data_dir, tmp_path, capsys, record_property):
+    """Issue 12, item 2, with the README's command: of the 349 libraries in the file, the 18 in
+    Wolverhampton and 6 within 2 km of it are the workspace's; the other 325 (309 of them more than
+    5 km out) are left out and counted, or kept for reach only when asked."""
+    base = ["import", "--name", "Wolverhampton", "--wards", str(data_dir / "boundaries/wards/E08000031.geojson"),
+            "--lsoas", str(data_dir / "boundaries/lsoa11/E08000031.geojson"),
+            "--tables", *map(str, _iod19(data_dir)),
+            "--postcodes", str(data_dir / "postcodes/codepoint_open_2025_4"),
+            "--venues", str(data_dir / "venues/libraries_target_lads_with_wd25.csv"), "--venue-kind", "library"]
+    assert io.main([*base, "--out", str(tmp_path / "left_out.gpkg")]) == 0
+    printed = capsys.readouterr().out
+    assert "325 venues more than 2 km outside the area were left out" in printed
+    ws = io.read_workspace(tmp_path / "left_out.gpkg")
+    assert len(ws.layer("venues")) == 24 and not ws.has("venues_outside")
+    assert io.main([*base, "--keep-outside", "--out", str(tmp_path / "kept.gpkg")]) == 0
+    kept = io.read_workspace(tmp_path / "kept.gpkg")
+    reach = points_for_reach(kept, "venues")
+    record_property("wolverhampton_libraries", {"in_area": len(kept.layer("venues")),
+                                                "outside_kept": len(kept.layer("venues_outside"))})
+    assert len(kept.layer("venues")) == 24 and len(kept.layer("venues_outside")) == 325
+    assert int(reach["outside_area"].sum()) == 325 and reach["venue_id"].is_unique
+    assert "Acocks Green Library" in set(kept.layer("venues_outside")["name"])
+    assert "Acocks Green Library" not in set(kept.layer("venues")["name"])
+
+
+def test_wolverhampton_wards_of_two_years_resolve_bilston_east(data_dir, tmp_path, record_property):
+    """Issue 12, item 15: the ready-made GeoPackage's 2013 wards (and the 2013 ONS file given on its own)
+    go into the workspace, and 'Bilston East' resolves to its 2013 boundary, mostly Bilston South."""
+    common = {"lsoas": data_dir / "boundaries/lsoa11/E08000031.geojson", "tables": _iod19(data_dir)[::2]}
+    from_gpkg = io.read_workspace(io.build_workspace(io.WorkspaceSources(
+        wards=data_dir / "gpkg/E08000031_Wolverhampton.gpkg", **common), name="W", out=tmp_path / "a.gpkg").path)
+    from_files = io.read_workspace(io.build_workspace(io.WorkspaceSources(
+        wards=data_dir / "boundaries/wards/E08000031.geojson",
+        older_wards=[data_dir / "boundaries/wards_2013/E08000031.json"], **common), name="W", out=tmp_path / "b.gpkg"
+    ).path)
+    for ws in (from_gpkg, from_files):
+        assert len(ws.layer("wards")) == 20 and set(ws.layer("wards")["boundary_year"]) == {2025}
+        assert len(ws.layer("wards_older")) == 20 and ws.meta["older_ward_years"] == "2013"
+        found = resolve_workspace_wards(["Bilston East", "Bilston South"], ward_years(ws))
+        assert found["boundary"].tolist() == ["legacy", "current"] and found["boundary_year"].tolist() == [2013, 2025]
+        shares = found["shares"].iloc[0]
+        assert max(shares, key=shares.get) == "Bilston South" and 0.85 < shares["Bilston South"] < 0.97
+    record_property("bilston_east", found["note"].iloc[0])

@@ -52,24 +52,28 @@ def test_codepoint_headerless_and_onspd(tmp_path):
 
 def test_venues_lat_lon_rejected_rows_named(tmp_path):
     csv = tmp_path / "venues.csv"
-    lon, lat = -1.9000, 52.4000  # Birmingham, about 40 km from the tiny area: kept and flagged
+    lon, lat = -1.9000, 52.4000  # Birmingham, about 40 km from the tiny area: left out, or kept apart
     csv.write_text("name,address,postcode,email,phone,lat,lon\n"
                    f"Hall A,1 Street,,a@x.org,0100,{lat},{lon}\n"
                    "Bolton Citadel,102 Road,BL1 2BZ,b@x.org,0100,37.0965278,-113.5684164\n"
                    "Swapped,x,,,,-1.5,52.5\n"
                    "Words,x,,,,north,west\n"
                    ",no name,,,,52.5,-1.5\n", encoding="utf-8")
-    t = io.import_points(csv, layer="venues", area=AREA, default_kind="church_hall")
+    t = io.import_points(csv, layer="venues", area=AREA, default_kind="church_hall", keep_outside=True)
     rejected = [str(r) for r in t.report.rejected]
     assert "row 3, lat/lon: 37.10, -113.57 lies outside Great Britain" in rejected
     assert "row 4, lat/lon: -1.50, 52.50 lies outside Great Britain (lat and lon look swapped)" in rejected
     assert "row 5, lat/lon: 'north', 'west' is not a pair of numbers" in rejected
     assert "row 6, name: (blank) is blank; every row needs a name" in rejected
-    assert t.frame["name"].tolist() == ["Hall A"] and t.frame["kind"].tolist() == ["church_hall"]
-    assert t.report.rows_read == 5 and t.report.rows_used == 1
-    far = [str(f) for f in t.report.flagged]
-    assert len(far) == 1 and far[0].startswith("row 2, lat/lon: 52.40, -1.90 is ") and "kept" in far[0]
-    assert "email" not in t.frame.columns and t.frame.crs.to_epsg() == 27700
+    assert t.outside["name"].tolist() == ["Hall A"] and t.outside["kind"].tolist() == ["church_hall"]
+    assert t.frame.empty and t.report.rows_read == 5 and t.report.rows_used == 1
+    assert t.report.outside is not None and t.report.outside.kept
+    far = [str(f) for f in t.report.outside.rows]
+    assert len(far) == 1 and far[0].startswith("row 2, lat/lon: 52.40, -1.90 is ") and "outside the area" in far[0]
+    assert "email" not in t.outside.columns and t.outside.crs.to_epsg() == 27700
+    dropped = io.import_points(csv, layer="venues", area=AREA, default_kind="church_hall")
+    assert dropped.frame.empty and dropped.outside.empty and dropped.report.rows_used == 0
+    assert [r.row for r in dropped.report.outside.rows] == [2]
 
 
 def test_postcodes_located_and_not_found_named(tmp_path):
@@ -83,9 +87,9 @@ def test_postcodes_located_and_not_found_named(tmp_path):
     assert ("row 4, Post Code: 'XX1 1XX' not found in the postcode file "
             "(the postcode file covers TN, not XX)") in rejected
     assert "row 5, Post Code: 'not a postcode' is not a UK postcode" in rejected
-    assert t.frame["kind"].tolist() == ["jobcentre_plus", "housing_association", "college"]
+    assert t.frame["kind"].tolist() == ["jobcentre_plus", "housing_association"]
     assert t.frame.geometry.x.tolist()[0] == X0 + 500
-    assert [f.row for f in t.report.flagged] == [6]  # 60 km away: kept, flagged
+    assert [f.row for f in t.report.outside.rows] == [6] and not t.report.flagged  # 60 km away: left out
 
 
 def test_postcode_only_rows_without_postcode_file(tmp_path):

@@ -18,6 +18,7 @@ GOOD = {
     "bus_routes": ({"route_id": ["1"], "name": ["Town"]}, [LineString([(0, 0), (1, 1)])]),
     "partners": ({"partner_id": ["pt1"], "name": ["JCP"], "kind": ["jobcentre_plus"]}, [Point(0, 0)]),
 }
+GOOD["venues_outside"], GOOD["partners_outside"], GOOD["wards_older"] = GOOD["venues"], GOOD["partners"], GOOD["wards"]
 WRONG_GEOM = {"Polygon": Point(0, 0), "LineString": Point(0, 0), "Point": LineString([(0, 0), (1, 1)])}
 
 

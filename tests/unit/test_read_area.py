@@ -154,8 +154,8 @@ def test_workspace_sources_are_frozen_tuples_and_name_their_files() -> None:
     ({"tables": "File_1.csv"}, "tables", "tables is one file, not a list"),
     ({"venues": Path("v.csv")}, "venues", "venues is one file"),
     ({"lsoa_year": 2015}, "lsoa_year", "lsoa_year 2015 is not an LSOA vintage"),
-    ({"far_km": -1.0}, "far_km", "far_km -1.0 is not a distance"),
-    ({"far_km": float("nan")}, "far_km", "far_km nan is not a distance"),
+    ({"margin_km": -1.0}, "margin_km", "margin_km -1.0 is not a distance"),
+    ({"margin_km": float("nan")}, "margin_km", "margin_km nan is not a distance"),
 ])
 def test_workspace_sources_refuse_bad_values_naming_the_field(kwargs: dict[str, object], field: str,
                                                               message: str) -> None:
@@ -166,5 +166,5 @@ def test_workspace_sources_refuse_bad_values_naming_the_field(kwargs: dict[str, 
 
 def test_workspace_sources_list_every_problem_at_once() -> None:
     with pytest.raises(DataError) as err:
-        io.WorkspaceSources(wards="w", lsoas="l", tables="t.csv", lsoa_year=1999, far_km=-2)  # type: ignore[arg-type]
-    assert [p.column for p in err.value.problems] == ["tables", "lsoa_year", "far_km"]
+        io.WorkspaceSources(wards="w", lsoas="l", tables="t.csv", lsoa_year=1999, margin_km=-2)  # type: ignore[arg-type]
+    assert [p.column for p in err.value.problems] == ["tables", "lsoa_year", "margin_km"]
