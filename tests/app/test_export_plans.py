@@ -154,7 +154,7 @@ def test_excel_shows_each_plan_as_its_page_does(workspace, captured):
 def test_pdf_shows_the_chosen_plan_or_why_it_cannot(workspace, captured):
     at = open_exports(app())
     picker = at.selectbox(key="export_plan")
-    assert "Hubs: Spring (version 1)" in picker.options and "Pop-up sessions: January (version 1)" in picker.options
+    assert "Hubs: Spring (version 1)" in picker.options and "Pop-up sessions: January (version 4)" in picker.options
     picker.set_value("Hubs: Spring (version 1)").run()
     text = pdf_text(file_named(captured, "briefing"))
     for needle in ("Hubs: Spring (version 1)", "Need covered by hubs", "Westfield Library", "Eastgate Hall",
@@ -162,11 +162,11 @@ def test_pdf_shows_the_chosen_plan_or_why_it_cannot(workspace, captured):
         assert needle in text, needle
     assert "['v1'" not in text and '["v1"' not in text
 
-    at.selectbox(key="export_plan").set_value("Pop-up sessions: January (version 1)").run()
+    at.selectbox(key="export_plan").set_value("Pop-up sessions: January (version 4)").run()
     text = pdf_text(file_named(captured, "briefing"))
     assert "Westfield Library" in text and "2026-01-12" in text and "Gap #1: Tiny 001A" in text
 
-    at.selectbox(key="export_plan").set_value("Hubs: Gone (version 1)").run()
+    at.selectbox(key="export_plan").set_value("Hubs: Gone (version 2)").run()
     text = pdf_text(file_named(captured, "briefing"))
     assert "does not fit the workspace" in text and "v9" in text
 

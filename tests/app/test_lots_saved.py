@@ -120,9 +120,9 @@ def test_a_save_under_another_saved_name_is_refused(ws_path):
     add_lot(at, "West", ["E05900001"])
     save(tab(at, "Compare and save"), "First")
     save(at, "Second")  # a new name: a second scenario; the draft now comes from 'Second'
-    assert stored(ws_path) == {"First": 1, "Second": 1}
+    assert stored(ws_path) == {"First": 1, "Second": 2}  # revisions are workspace-wide
     save(at, "First")
     assert any("a scenario called 'First' is already saved" in e.value and "Open it first" in e.value
                for e in at.error)
-    assert stored(ws_path) == {"First": 1, "Second": 1}
-    assert at.session_state["lots_plan"].loaded == ("Second", 1)
+    assert stored(ws_path) == {"First": 1, "Second": 2}
+    assert at.session_state["lots_plan"].loaded == ("Second", 2)

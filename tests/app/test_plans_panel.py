@@ -92,7 +92,7 @@ def test_save_open_and_delete(store):
     # a new plan, saved under a new name, then the first one opened again
     at.number_input(key="t_n").set_value(5)
     save(at, "Five")
-    assert stored(store) == {"Five": 1, "Three": 1}
+    assert stored(store) == {"Five": 2, "Three": 1}  # revisions are workspace-wide
     at.selectbox(key="t_saved_pick").set_value("Three")
     at.button(key="t_open").click().run()
     assert not at.exception, at.exception
@@ -104,7 +104,7 @@ def test_save_open_and_delete(store):
     # saving it again updates it
     at.number_input(key="t_n").set_value(4)
     save(at, "Three")
-    assert [s.value for s in at.success] == ["Saved 'Three' (version 2)."]
+    assert [s.value for s in at.success] == ["Saved 'Three' (version 3)."]
     assert io.load_plan(store, kind=KIND, name="Three")[1] == {"n": 4}
 
     # delete the one it came from: a save under that name is a new plan again
@@ -112,7 +112,7 @@ def test_save_open_and_delete(store):
     at.button(key="t_delete").click().run()
     assert not at.exception, at.exception
     assert [s.value for s in at.success] == ["Deleted 'Three'."]
-    assert stored(store) == {"Five": 1}
+    assert stored(store) == {"Five": 2}
     assert at.session_state["t_loaded"] is None
     assert at.selectbox(key="t_saved_pick").value == "Five"
 
@@ -126,7 +126,7 @@ def test_a_save_under_another_listed_name_is_refused(store):
     save(at, "Two")
     assert any("a plan called 'Two' is already saved" in e.value and "Open it first" in e.value for e in at.error)
     assert not at.warning and not at.success
-    assert stored(store) == {"Seven": 1, "Two": 1}
+    assert stored(store) == {"Seven": 2, "Two": 1}
     assert io.load_plan(store, kind=KIND, name="Two")[1] == {"n": 2}  # nothing overwritten
 
     # a fresh tab sees both listed and never opened either: both names are refused, a new one is saved
@@ -134,7 +134,7 @@ def test_a_save_under_another_listed_name_is_refused(store):
     save(other, "Seven")
     assert any("already saved" in e.value for e in other.error)
     save(other, "One")
-    assert stored(store) == {"One": 1, "Seven": 1, "Two": 1}
+    assert stored(store) == {"One": 3, "Seven": 2, "Two": 1}
 
 
 def test_a_stale_save_is_refused_with_a_reload_offer(store):

@@ -74,7 +74,7 @@ def test_save_open_and_delete_a_plan(ws_copy):
     assert any(f"a plan called '{offered}' is already saved" in e.value for e in at.error)
     assert stored(ws_copy) == {offered: 1}
     save(at, "Second")
-    assert stored(ws_copy) == {offered: 1, "Second": 1}
+    assert stored(ws_copy) == {offered: 1, "Second": 2}  # revisions are workspace-wide
 
     # open the first one again, in the same run as the click
     at.selectbox(key="popup_saved_pick").set_value(offered)
@@ -89,10 +89,10 @@ def test_save_open_and_delete_a_plan(ws_copy):
     at.button(key="popup_delete").click().run()
     assert not at.exception, at.exception
     assert any(s.value == f"Deleted '{offered}'." for s in at.success)
-    assert stored(ws_copy) == {"Second": 1}
+    assert stored(ws_copy) == {"Second": 2}
     assert plan(at).name is None and plan(at).version is None and len(plan(at).live) == sessions
-    save(at)  # under its old name: a new plan again
-    assert stored(ws_copy) == {offered: 1, "Second": 1}
+    save(at)  # under its old name: a new plan again, at a revision never used before
+    assert stored(ws_copy) == {offered: 4, "Second": 2}
 
 
 def test_a_stale_save_is_refused_with_a_reload_offer(ws_copy):
