@@ -65,9 +65,8 @@ def footer_notes(notes: Sequence[str], attributions: Sequence[str]) -> list[str]
     extra: list[str] = []
     for text in attributions:
         for part in (p.strip().rstrip(".") for p in text.split(";")):
-            if part and part.casefold() not in said:
+            if part and part.casefold() not in said and part.casefold() not in {e.casefold() for e in extra}:
                 extra.append(part)
-                said += " " + part.casefold()
     return [*notes, "Map data: " + "; ".join(extra) + "."] if extra else list(notes)
 
 
