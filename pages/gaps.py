@@ -34,9 +34,10 @@ in_meeting = meeting.is_on()
 st.title("Coverage gaps")
 st.caption(ws.display_name)
 fictional_banner(ws.fictional)
-st.markdown("Where is need high but no venue within easy reach, or nobody engaged? Each LSOA's **gap score** "
-            "is need (deprivation, working-age residents) × lack (time to the nearest venue, roads with "
-            "nobody engaged); every row shows its parts.")
+if not in_meeting:  # meeting mode: the map on the first screen (choices folded away, map before the table)
+    st.markdown("Where is need high but no venue within easy reach, or nobody engaged? Each LSOA's **gap score** "
+                "is need (deprivation, working-age residents) × lack (time to the nearest venue, roads with "
+                "nobody engaged); every row shows its parts.")
 
 lsoas = ws.layer("lsoas")
 has_people = len(ws.layer("participants")) > 0
@@ -45,13 +46,14 @@ indices = deprivation.available_indices(lsoas) or ["imd"]
 first, last = enrolment_range(ws)
 
 # ---- choices ------------------------------------------------------------------------------------
-c1, c2, c3 = st.columns([2, 3, 2])
+choices = st.expander("Filters, weights and reach", expanded=False) if in_meeting else st.container()
+c1, c2, c3 = choices.columns([2, 3, 2])
 index = c1.selectbox("Deprivation measure", indices, format_func=deprivation.index_label, key="gap_index",
                      help="The index or domain whose decile gives the need part of the score.")
 cohorts = tuple(c2.multiselect("Cohorts", COHORTS, default=list(COHORTS), key="gap_cohorts"))
 start, end = period_input(c3, first, last, key="gap_period")
 
-with st.expander("Weights of the gap score", expanded=not in_meeting):
+with choices.expander("Weights of the gap score", expanded=not in_meeting):
     weights = assumptions_ui.edit_gap_weights()
     st.caption("score = need × lack; need = weighted mean of deprivation and residents, lack = weighted mean "
                "of reach and engagement. A part with no data drops out of its mean.")
@@ -59,11 +61,11 @@ if assumptions_ui.gap_weights_refused():
     st.warning("Give at least one need weight (deprivation or residents) and one lack weight (reach or "
                "engagement) a value above 0; the default weights are used meanwhile.")
 
-with st.expander("Venues that count for reach", expanded=False):
+with choices.expander("Venues that count for reach", expanded=False):
     choice = reach_ui.venue_filter(ws, key="gap_venues")
     for note in choice.notes:
         st.caption(note)
-assumptions_box = st.expander("Reach assumptions (editable)", expanded=False)
+assumptions_box = choices.expander("Reach assumptions (editable)", expanded=False)
 reach_assumptions = assumptions_ui.edit_reach(network=has_roads, container=assumptions_box)
 view = wsp.GapView(index=index, start=start, end=end, cohorts=cohorts, venue_ids=choice.ids)
 wsp.remember_gap_view(ws.id, view)
@@ -100,6 +102,7 @@ if not has_people:
     st.caption("No participants in this workspace: the engagement part drops out of the score.")
 
 # ---- ranked table and map -----------------------------------------------------------------------
+map_slot = st.container() if in_meeting else None
 st.subheader("LSOAs ranked by gap score")
 top_n = st.slider("Highlight the top", 1, max(1, min(30, len(table))), min(10, len(table)), key="gap_top",
                   help="The top areas are highlighted on the map and their unengaged roads listed below.")
@@ -129,7 +132,7 @@ if road_table is not None:
     shapes = wsp.road_shapes(ws.id, ws)
     roads_web = shapes[shapes["road_key"].isin(set(unengaged["road_key"]))]
 
-left, right = st.columns([4, 1])
+left, right = (map_slot or st).columns([4, 1])
 with left:
     gm = mapview.gap_map(wards=wsp.web_layer(ws.id, ws, "wards"), lsoas=gap_web, roads=roads_web,
                          venues=wsp.web_layer(ws.id, ws, "venues") if ws.has("venues") else None,

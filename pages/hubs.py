@@ -10,7 +10,7 @@ from geo import io
 from geo.analyse import deprivation
 from geo.model import VENUE_KINDS, DataError
 from geo.out import gpkg, plan_layers, plan_tables
-from geo.plan import hubs, need
+from geo.plan import hubs, need, places
 from ui import assumptions as assumptions_ui
 from ui import meeting, planning
 from ui import workspace as wsp
@@ -33,9 +33,10 @@ reach = assumptions_ui.reach()
 st.title("Hubs and satellite hubs")
 st.caption(ws.display_name)
 fictional_banner(ws.fictional)
-st.markdown("Which venues, as hubs, put the most **need** (working-age residents, weighted towards the most "
-            "deprived) within a travel-time budget? Hubs already in place are kept. Satellite hubs are then "
-            "proposed for the need still uncovered.")
+if not in_meeting:  # meeting mode: the map on the first screen (the intro and settings folded away)
+    st.markdown("Which venues, as hubs, put the most **need** (working-age residents, weighted towards the most "
+                "deprived) within a travel-time budget? Hubs already in place are kept. Satellite hubs are "
+                "then proposed for the need still uncovered.")
 
 if not ws.has("venues"):
     st.info("This workspace has no venues: import community venues on the 'Your data' page to plan hubs.")
@@ -59,7 +60,7 @@ def kind_label(k: str) -> str:
 
 
 # ---- settings -------------------------------------------------------------------------------------
-with st.form("hub_form", border=True):
+with (st.expander("Hub settings", expanded=False) if in_meeting else st.container()).form("hub_form", border=True):
     c1, c2, c3 = st.columns([1, 1, 2])
     n_hubs = c1.number_input("Hubs in total", min_value=1, max_value=max(1, min(50, len(vid))), value=min(3, len(vid)),
                              step=1, key="hub_k", help="Including the hubs already in place.")
@@ -148,10 +149,13 @@ st.dataframe(summary.drop(columns=["venue_id"]).assign(kind=summary["kind"].map(
                  "furthest_min": st.column_config.NumberColumn("Furthest LSOA (min)", format="%.0f")})
 if len(pockets):
     st.subheader("Uncovered pockets")
+    pockets.insert(1, "where", places.name_areas(  # named on the ground: wards, then the nearest road or venue
+        pockets["lsoas"].str.split(", ").tolist(), lsoas=ws.layer("lsoas"), wards=ws.layer("wards"),
+        roads=ws.layer("roads") if ws.has("roads") else None, venues=venues))
     st.dataframe(pockets.assign(nearest_hub=pockets["nearest_hub"].map(lambda v: vname.get(str(v), "none nearby")
                                                                        if isinstance(v, str) else "none nearby")),
                  hide_index=True, width="stretch", key="hub_pockets", column_config={
-                     "pocket": "Pocket", "lsoas": "LSOAs", "n_lsoas": "Number of LSOAs",
+                     "pocket": "Pocket", "where": "Where", "lsoas": "LSOAs", "n_lsoas": "Number of LSOAs",
                      "need": st.column_config.NumberColumn("Need", format="%.0f"),
                      "working_age": st.column_config.NumberColumn("Working-age residents", format="%.0f"),
                      "nearest_hub": "Nearest hub",

@@ -34,14 +34,16 @@ reach = assumptions_ui.reach()
 st.title("Worker patches")
 st.caption(ws.display_name)
 fictional_banner(ws.fictional)
-st.markdown("Split the area into one **patch** a worker: whole LSOAs, each patch in one piece, its expected "
-            "caseload (participants supported at once) within the bounds you set, and compact around the "
-            "worker's base. Lock a patch to keep it; move an LSOA by hand and rebalance the rest.")
+if not in_meeting:  # meeting mode: the map on the first screen (the intro and settings folded away)
+    st.markdown("Split the area into one **patch** a worker: whole LSOAs, each patch in one piece, its expected "
+                "caseload (participants supported at once) within the bounds you set, and compact around the "
+                "worker's base. Lock a patch to keep it; move an LSOA by hand and rebalance the rest.")
 
 bases_allowed = [assumptions.OBSERVED, assumptions.ESTIMATED] if ws.has("participants") else [assumptions.ESTIMATED]
 
 # ---- caseload model -------------------------------------------------------------------------------
-c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
+settings_box = st.expander("Caseload and patch settings", expanded=False) if in_meeting else st.container()
+c1, c2, c3, c4 = settings_box.columns([2, 1, 1, 1])
 basis = c1.radio("Expected caseload from", bases_allowed, format_func=BASIS_LABELS.get, key="patch_basis",
                  horizontal=False)
 per_worker = c2.number_input("Caseload a worker", min_value=5.0, max_value=500.0, value=DEFAULT_CASELOAD,
@@ -71,7 +73,7 @@ if st.session_state.get("patch_key") != state_key:  # the caseload under the pla
     st.session_state.update(patch_key=state_key, patch_n=max(1, min(units.n, round(needed))),
                             patch_lower=round(per_worker * 0.85, 1), patch_upper=round(per_worker * 1.15, 1))
     desk = desk.cleared()
-with st.form("patch_form", border=True):
+with settings_box.form("patch_form", border=True):
     f1, f2, f3, f4 = st.columns([1, 1, 1, 2])
     n = f1.number_input("Patches (workers)", min_value=1, max_value=max(1, units.n), step=1,
                         key="patch_n", help=f"Expected caseload {total:,.0f} ÷ {per_worker:g} a worker = {needed:.1f}.")

@@ -30,7 +30,7 @@ def kpi_strip(kpis: Sequence[tuple[str, str, str]]) -> None:
     """KPIs as (label, value, help) in one row."""
     cols = st.columns(len(kpis))
     for col, (label, value, help_text) in zip(cols, kpis):
-        col.metric(label, value, help=help_text, border=True)
+        col.metric(label, value, help=help_text, border=True, height="stretch")
 
 
 def fictional_banner(is_fictional: bool) -> None:

@@ -50,17 +50,35 @@ def sidebar_switch() -> bool:
     return on
 
 
+#: Meeting mode's root type size. Streamlit sizes its text in rem (widget text, tags and captions
+#: 0.875rem) and its data grids from the root size when they are drawn, so 23 px puts all of them at
+#: 20 px or more; the few smaller sizes (slider values, tooltips, the legends) are raised to MIN_PX.
+ROOT_PX = 23
+#: The smallest type meeting mode shows.
+MIN_PX = 20
+
+_STYLE = f"""<style>
+  html {{ font-size: {ROOT_PX}px !important; }}
+  .stApp [data-testid="stMultiSelectTagsContainer"] span, .stApp [data-testid="stSliderThumbValue"],
+  .stApp [data-testid="stTooltipContent"], .stApp [data-testid="stMetricDelta"], .stApp small,
+  .pw-legend, .pw-legend span {{ font-size: max({MIN_PX}px, 1em) !important; }}
+  .stApp h1, .stApp h1 * {{ font-size: 2.1rem !important; }}
+  .stApp h2, .stApp h2 * {{ font-size: 1.6rem !important; }}
+  .stApp h3, .stApp h3 * {{ font-size: 1.3rem !important; }}
+  .stApp [data-testid="stMetricValue"], .stApp [data-testid="stMetricValue"] * {{
+    font-size: 2.4rem !important; font-weight: 700 !important; line-height: 1.15 !important; }}
+  .stApp [data-testid="stMetricLabel"], .stApp [data-testid="stMetricLabel"] * {{ font-weight: 600 !important; }}
+  /* KPI labels and figures wrap rather than being cut ("Roads with residents e…") */
+  .stApp [data-testid="stMetricLabel"], .stApp [data-testid="stMetricLabel"] *,
+  .stApp [data-testid="stMetricValue"], .stApp [data-testid="stMetricValue"] * {{
+    white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+    height: auto !important; max-height: none !important; }}
+  /* less air above the page and between blocks, so each page's map starts on the first screen */
+  .stApp [data-testid="stMainBlockContainer"] {{ padding-top: 3rem !important; }}
+  .stApp [data-testid="stVerticalBlock"] {{ gap: 0.6rem !important; }}
+</style>"""
+
+
 def apply_style() -> None:
-    """Large type readable from the back of a room."""
-    st.html("""<style>
-      .stApp [data-testid="stMarkdownContainer"] p, .stApp [data-testid="stMarkdownContainer"] li,
-      .stApp [data-testid="stWidgetLabel"] p, .stApp [data-testid="stCaptionContainer"] {
-        font-size: 1.3rem !important; line-height: 1.45 !important; }
-      .stApp h1, .stApp h1 * { font-size: 3rem !important; }
-      .stApp h2, .stApp h2 * { font-size: 2.2rem !important; }
-      .stApp div[data-testid="stMetricValue"], .stApp div[data-testid="stMetricValue"] p {
-        font-size: 3.4rem !important; font-weight: 700 !important; line-height: 1.2 !important; }
-      .stApp div[data-testid="stMetricLabel"] p { font-size: 1.35rem !important; font-weight: 600 !important; }
-      .pw-legend { font-size: 1.2rem !important; }
-      .pw-legend span { font-size: 1.2rem !important; }
-    </style>""")
+    """Type readable from the back of a room: nothing under MIN_PX px, KPI labels whole."""
+    st.html(_STYLE)

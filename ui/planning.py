@@ -88,7 +88,8 @@ def plan_patch_table(ws: Workspace, units: PatchUnits, plan: PatchPlan, reach: R
     return patch_table.patch_table(units, plan, lsoas=ws.layer("lsoas"), assumptions=reach,
                                    venues=ws.layer("venues") if ws.has("venues") else None,
                                    roads=ws.layer("roads") if ws.has("roads") else None,
-                                   graph=wsp.road_graph(ws.id, ws), road_keys=wsp.road_keys(ws.id, ws))
+                                   graph=wsp.road_graph(ws.id, ws), road_keys=wsp.road_keys(ws.id, ws),
+                                   wards=ws.layer("wards"))
 
 
 def observed(ws: Workspace, settings: assumptions.CaseloadSettings) -> bool:

@@ -2,7 +2,8 @@
 
 Leaflet is loaded from the app's own server (`MapOptions.asset_base`), never from a CDN; base tiles
 are drawn only when a tile URL is configured (the app works with no network without them); the
-workspace's attribution is written into Leaflet's attribution control. Ward outlines and names
+workspace's attribution is written into a compact Leaflet attribution control (one line at the bottom
+right, opening to the full text on hover, focus or a click: `ATTRIBUTION_CSS`). Ward outlines and names
 (`ward_layers`) are the one layer every plan map shares.
 """
 
@@ -10,13 +11,13 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import TypeAlias, cast
 
 import folium
 import geopandas as gpd
 import numpy as np
 import shapely
-from branca.element import MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from geo.out.colours import INK, size_scale
@@ -101,27 +102,75 @@ def opening_view(*layers: View) -> Bounds:
     raise ValueError("no layer with a feature to open the map on")
 
 
+#: The attribution control: one short line at the bottom right (at most half the map's width, clear of
+#: the scale bar) that opens to the full text on hover, keyboard focus or a click. Sizes are in px of the
+#: map's own frame (vw: the map fills it).
+ATTRIBUTION_CSS = (
+    "<style>"
+    ".leaflet-container .leaflet-control-attribution.pw-attribution{max-width:min(50vw,calc(100vw - 130px));"
+    "white-space:nowrap;overflow:hidden;text-overflow:ellipsis;font:11px/15px Arial,Helvetica,sans-serif;"
+    "padding:0 5px;margin:0;cursor:pointer;background:rgba(255,255,255,.85);color:#0b0c0c}"
+    ".leaflet-container .leaflet-control-attribution.pw-attribution.pw-big{font-size:20px;line-height:26px}"
+    ".leaflet-container .leaflet-control-attribution.pw-attribution:hover,"
+    ".leaflet-container .leaflet-control-attribution.pw-attribution:focus,"
+    ".leaflet-container .leaflet-control-attribution.pw-attribution.pw-open"
+    "{white-space:normal;max-width:calc(100vw - 20px)}"
+    "</style>"
+)
+
+
+#: Meeting mode inside the map: the scale bar, tooltips, popups and attribution at 20 px.
+MEETING_MAP_CSS = (
+    "<style>.leaflet-container .leaflet-control-scale-line,.leaflet-container .leaflet-tooltip,"
+    ".leaflet-container .leaflet-popup-content,.leaflet-container .leaflet-popup-content table"
+    "{font-size:20px !important;line-height:1.3}</style>"
+)
+
+
 class _Attribution(MacroElement):
-    """Adds text to Leaflet's attribution control (works with no tile layer)."""
+    """Leaflet's attribution control, compact (see ATTRIBUTION_CSS), with `text` added to it (works with no
+    tile layer). `big`: meeting mode's 20 px type."""
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
-        "{{ this._parent.get_name() }}.attributionControl.setPrefix(false);"
-        "{{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});"
+        "(function (c) { if (!c) { return; } c.setPrefix(false);"
+        "{% if this.text %} c.addAttribution({{ this.text|tojson }});{% endif %}"
+        " var el = c.getContainer(); el.classList.add('pw-attribution'{% if this.big %}, 'pw-big'{% endif %});"
+        " el.tabIndex = 0;"
+        " el.addEventListener('click', function () { el.classList.toggle('pw-open'); });"
+        "})({{ this._parent.get_name() }}.attributionControl);"
         "{% endmacro %}"
     )
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, big: bool = False) -> None:
         super().__init__()  # type: ignore[no-untyped-call]  # branca leaves MacroElement.__init__ unannotated
         self._name = "Attribution"
         self.text = text
+        self.big = big
+
+
+def attribution_texts(m: folium.Map) -> list[str]:
+    """The attribution text the map's own control carries (the workspace's and the base tiles')."""
+    texts: list[str] = []
+
+    def walk(el: object) -> None:
+        if isinstance(el, _Attribution) and el.text:
+            texts.append(el.text)
+        if isinstance(el, folium.TileLayer) and el.options.get("attribution"):
+            texts.append(str(el.options["attribution"]))
+        for child in getattr(el, "_children", {}).values():
+            walk(child)
+
+    walk(m)
+    return texts
 
 
 def base_map(*view: View, options: MapOptions, min_zoom: int = 8, controls: bool = True,
              attribution_control: bool = True) -> folium.Map:
     """An empty map opened on `opening_view(*view)` that loads Leaflet from the app's own server
     (`options.asset_base`), with base tiles only when `options.tile_url` is set and the attribution
-    text of `options.attribution`. Every map in the app starts here."""
+    text of `options.attribution` in a compact attribution control (`ATTRIBUTION_CSS`); in meeting mode
+    its scale bar, tooltips and popups at 20 px (`MEETING_MAP_CSS`). Every map in the app starts here."""
     minx, miny, maxx, maxy = opening_view(*view)
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=12, tiles=None, max_zoom=19,
                    min_zoom=min_zoom, control_scale=controls, zoom_control=controls,
@@ -132,8 +181,12 @@ def base_map(*view: View, options: MapOptions, min_zoom: int = 8, controls: bool
         folium.TileLayer(tiles=options.tile_url, attr=options.tile_attribution or "Base map",
                          max_zoom=19, name="Base map").add_to(m)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
-    if options.attribution:
-        m.add_child(_Attribution(options.attribution))
+    header = cast(Figure, m.get_root()).header
+    if attribution_control:
+        m.add_child(_Attribution(options.attribution, big=options.meeting))
+        header.add_child(Element(ATTRIBUTION_CSS), name="pw_attribution_css")
+    if options.meeting:
+        header.add_child(Element(MEETING_MAP_CSS), name="pw_meeting_css")
     return m
 
 

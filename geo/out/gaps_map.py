@@ -10,7 +10,7 @@ from geo.model import VENUE_KINDS
 from geo.out.basemap import DEFAULT_OPTIONS, MapOptions, View, base_map
 from geo.out.colours import GAP_COLOUR, GAP_ROAD_COLOUR, INK, size_scale
 from geo.out.geojson import FastGeoJson
-from geo.out.labels import NOT_KNOWN, tooltip_html
+from geo.out.labels import NOT_KNOWN, lsoa_context, tooltip_html
 from geo.out.outreach_map import lsoa_names
 
 
@@ -26,10 +26,10 @@ def gap_map(*, wards: gpd.GeoDataFrame, lsoas: gpd.GeoDataFrame, roads: gpd.GeoD
     big = size_scale(meeting=options.meeting)
     frame = lsoas.assign(
         k=np.where(lsoas["top"].astype(bool), "top", "rest"),
-        tip=[tooltip_html(("", f"#{int(r)} {n}" if t else str(n)),
+        tip=[tooltip_html(("", f"#{int(r)} {n}" if t else str(n)), *c,
                           ("Gap score", f"{s:.2f}" if np.isfinite(s) else NOT_KNOWN), ("", why))
-             for r, n, t, s, why in zip(lsoas["rank"], lsoa_names(lsoas), lsoas["top"], lsoas["score"].astype(float),
-                                        lsoas["reason"])])
+             for r, n, c, t, s, why in zip(lsoas["rank"], lsoa_names(lsoas), lsoa_context(lsoas, wards), lsoas["top"],
+                                           lsoas["score"].astype(float), lsoas["reason"], strict=True)])
     styles: dict[str, dict[str, object]] = {
         "top": {"color": INK, "weight": 1.4, "fillColor": GAP_COLOUR, "fillOpacity": 0.55},
         "rest": {"color": "#6f777b", "weight": 0.6, "fillColor": "#ffffff", "fillOpacity": 0.15}}

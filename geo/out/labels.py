@@ -5,9 +5,11 @@ from __future__ import annotations
 import html
 from typing import Any, cast
 
+import geopandas as gpd
 import pandas as pd
 
 from geo.model import VENUE_KINDS
+from geo.plan.places import lsoa_ward_names
 
 NOT_KNOWN = "not known"
 
@@ -66,3 +68,16 @@ def tooltip_html(*pairs: tuple[str, object]) -> str:
     """Tooltip HTML from (label, value) pairs, escaped; a pair with no label is its value alone."""
     return "<br>".join(f"<b>{html.escape(k)}</b>: {html.escape(str(v))}" if k else html.escape(str(v))
                        for k, v in pairs)
+
+
+Pair = tuple[str, object]
+
+
+def lsoa_context(lsoas: gpd.GeoDataFrame, wards: gpd.GeoDataFrame | None) -> list[tuple[Pair, Pair]]:
+    """For each LSOA, in order, the two tooltip lines every LSOA shows: ("Ward", the ward it lies in) and
+    ("Population", its residents, "1,950"); "not known" where either is missing."""
+    names = (lsoa_ward_names(lsoas, wards).tolist() if wards is not None and len(wards)
+             else [""] * len(lsoas))
+    pops = lsoas["population"] if "population" in lsoas.columns else pd.Series([None] * len(lsoas))
+    return [(("Ward", w or NOT_KNOWN), ("Population", NOT_KNOWN if is_missing(p) else f"{float(p):,.0f}"))
+            for w, p in zip(names, pops, strict=True)]

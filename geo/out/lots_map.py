@@ -8,6 +8,7 @@ Each unit's tooltip starts '<b>Name (CODE)</b>': ui.lots reads the code of a cli
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping, Sequence
 from typing import cast
 
@@ -36,6 +37,11 @@ _UNIT_LABEL = ("font:500 11px/1.1 sans-serif;color:#505a5f;white-space:nowrap;tr
                "text-shadow:0 0 3px #fff,0 0 3px #fff")
 _LOT_LABEL = ("font:700 12px/1.1 sans-serif;color:#0b0c0c;white-space:nowrap;transform:translate(-50%,-50%);"
               "text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff")
+
+
+def _big(style: str, meeting: bool) -> str:
+    """A label style at meeting mode's 20 px."""
+    return re.sub(r"\b1[12]px/", "20px/", style) if meeting else style
 
 
 class RefitWhenShown(MacroElement):
@@ -135,8 +141,9 @@ def _label_layer(points: gpd.GeoDataFrame, texts: Sequence[str], *, style: str, 
 def lots_map(web: gpd.GeoDataFrame, lu: LotUnits, lot_codes: Mapping[str, Sequence[str]], *,
              active: str | None = None, served: Sequence[str] = (), labels: bool = True,
              attribution: str = "", tile_url: str | None = None, tile_attribution: str = "",
-             interactive: bool = True, fit: str = "populated") -> folium.Map:
-    """Units coloured by lot (others by need), the active lot outlined, served areas hatched in red.
+             interactive: bool = True, fit: str = "populated", meeting: bool = False) -> folium.Map:
+    """Units coloured by lot (others by need), the active lot outlined, served areas hatched in red;
+    `meeting`: meeting mode's 20 px type for names, scale bar and attribution.
 
     `web` is `lu.units` in WGS84 (geo.out.geojson.to_web). `fit='populated'` opens on where people live
     (stable while lots change); 'lots' on the lots.
@@ -148,7 +155,7 @@ def lots_map(web: gpd.GeoDataFrame, lu: LotUnits, lot_codes: Mapping[str, Sequen
     m = base_map((minx, miny, maxx, maxy), min_zoom=6, controls=interactive,
                  attribution_control=bool(attribution) or interactive,
                  options=MapOptions(tile_url=tile_url, tile_attribution=tile_attribution or "",
-                                    attribution=attribution or ""))
+                                    attribution=attribution or "", meeting=meeting))
     m.add_child(RefitWhenShown([[float(miny), float(minx)], [float(maxy), float(maxx)]]))
     # Chrome draws a black focus box around a clicked SVG path; the lot outline already shows the choice.
     cast(Figure, m.get_root()).header.add_child(Element("<style>.leaflet-interactive:focus{outline:none}</style>"),
@@ -159,14 +166,14 @@ def lots_map(web: gpd.GeoDataFrame, lu: LotUnits, lot_codes: Mapping[str, Sequen
         free = web[~web["code"].isin(owner)]
         if len(free):
             reps = gpd.GeoDataFrame(geometry=shapely.point_on_surface(free.geometry.values), crs=web.crs)
-            _label_layer(reps, list(free["name"]), style=_UNIT_LABEL, div_class="pw-unit-label",
+            _label_layer(reps, list(free["name"]), style=_big(_UNIT_LABEL, meeting), div_class="pw-unit-label",
                          name="Unit names").add_to(m)
     if labels and len(lot_codes):
         in_lot = web[web["code"].isin(owner)]
         lot_shapes = gpd.GeoDataFrame({"lot": [owner[c] for c in in_lot["code"]]}, geometry=in_lot.geometry.values,
                                       crs=web.crs).dissolve(by="lot", as_index=False)
         reps = gpd.GeoDataFrame(geometry=shapely.point_on_surface(lot_shapes.geometry.values), crs=web.crs)
-        _label_layer(reps, list(lot_shapes["lot"]), style=_LOT_LABEL, div_class="pw-lot-label",
+        _label_layer(reps, list(lot_shapes["lot"]), style=_big(_LOT_LABEL, meeting), div_class="pw-lot-label",
                      name="Lot names").add_to(m)
     return m
 

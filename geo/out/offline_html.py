@@ -4,6 +4,10 @@ The rendered folium map's <script src> and stylesheet <link> are replaced by the
 vendored assets (from `geo.io.assets.read_vendor_assets`, passed in: nothing here opens a file), CSS
 image references become data: URIs, and a header and footer carry the title, legends and notes
 (HTML-escaped). The page is checked for participant identifiers before it is returned.
+
+The footer carries the attribution in full, so a picture of the page (the PNG export, or the page
+printed) hides Leaflet's zoom buttons and its attribution control (`STATIC_CSS`): the attribution is
+printed once, under the map.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from collections.abc import Collection, Mapping, Sequence
 
 import folium
 
+from geo.out.basemap import attribution_texts
 from geo.out.privacy_guard import check_text
 
 Legend = tuple[str, Sequence[tuple[str, str]]]
@@ -48,6 +53,23 @@ def _inline_css(css: str, key: str, assets: Mapping[str, str]) -> str:
     return _CSS_URL.sub(repl, css)
 
 
+#: What a picture of the page leaves out: the zoom buttons, and Leaflet's attribution control (the
+#: footer carries the attribution). Applied when the page is printed and by geo.out.png.
+STATIC_CSS = ".leaflet-control-zoom, .leaflet-control-attribution { display: none !important; }"
+
+
+def footer_notes(notes: Sequence[str], attributions: Sequence[str]) -> list[str]:
+    """`notes`, plus a "Map data: ..." line with every part of `attributions` (split at ";") that no note
+    already says, so the footer alone carries the whole attribution."""
+    said = " ".join(notes).casefold()
+    extra: list[str] = []
+    for text in attributions:
+        for part in (p.strip().rstrip(".") for p in text.split(";")):
+            if part and part.casefold() not in said and part.casefold() not in {e.casefold() for e in extra}:
+                extra.append(part)
+    return [*notes, "Map data: " + "; ".join(extra) + "."] if extra else list(notes)
+
+
 def _legend_html(legends: Sequence[Legend]) -> str:
     blocks = []
     for title, items in legends:
@@ -72,7 +94,7 @@ body { display: flex; flex-direction: column; font-family: Arial, Helvetica, san
 .pw-foot .sw { display: inline-block; width: 14px; height: 10px; border: 1px solid #505a5f; }
 .pw-foot .pw-notes { flex: 1 1 100%; color: #383f43; }
 .pw-foot .pw-notes p { margin: 1px 0; }
-"""
+""" + f"@media print {{ {STATIC_CSS} }}\n"
 
 
 def standalone_html(
@@ -90,7 +112,8 @@ def standalone_html(
     Every <script src> and stylesheet <link> of the rendered map is replaced by the text of the
     matching asset (keys as from `geo.io.assets.read_vendor_assets`, matched on the URL's ending), and
     CSS image references become data: URIs. A header carries `title`, a footer the legends and the
-    notes. Raises ValueError naming any script or stylesheet that has no asset (it would need the
+    notes, with any part of the map's own attribution that the notes do not already say
+    (`footer_notes`). Raises ValueError naming any script or stylesheet that has no asset (it would need the
     network). Build `m` without a tile URL: tiles need the network.
     """
     page = m.get_root().render()
@@ -120,7 +143,8 @@ def standalone_html(
     header = (f"<header class='pw-head'><h1>{html_lib.escape(title)}</h1>"
               + (f"<p>{html_lib.escape(subtitle)}</p>" if subtitle else "") + "</header>")
     footer = ("<footer class='pw-foot'>" + _legend_html(legends) + "<div class='pw-notes'>"
-              + "".join(f"<p>{html_lib.escape(n)}</p>" for n in notes) + "</div></footer>")
+              + "".join(f"<p>{html_lib.escape(n)}</p>" for n in footer_notes(notes, attribution_texts(m)))
+              + "</div></footer>")
     page = page.replace("<body>", "<body>" + header, 1)
     page = page.replace("</body>", footer + "</body>", 1)
     check_text(page, participant_ids=participant_ids)

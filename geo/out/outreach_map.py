@@ -33,7 +33,7 @@ from geo.out.colours import (
     size_scale,
 )
 from geo.out.geojson import FastGeoJson, to_web
-from geo.out.labels import NOT_KNOWN, tooltip_html, venue_popup_html
+from geo.out.labels import NOT_KNOWN, lsoa_context, tooltip_html, venue_popup_html
 from geo.privacy import BANDS, band, suppress
 
 Styles = dict[str, dict[str, object]]
@@ -86,11 +86,13 @@ def lsoa_names(lsoas: gpd.GeoDataFrame) -> pd.Series:
     return lsoas["lsoa_name"] if "lsoa_name" in lsoas.columns else lsoas["lsoa_code"]
 
 
-def _lsoa_layer(m: folium.Map, lsoas: gpd.GeoDataFrame, options: MapOptions) -> None:
+def _lsoa_layer(m: folium.Map, lsoas: gpd.GeoDataFrame, wards: gpd.GeoDataFrame, options: MapOptions) -> None:
+    context = lsoa_context(lsoas, wards)
     if options.colour_by == "reach":
         group = folium.FeatureGroup(name="Reach time (LSOAs)").add_to(m)
         frame = lsoas.assign(k=lsoas["band"].astype(str), tip=[
-            tooltip_html(("LSOA", n), ("Reach", t)) for n, t in zip(lsoa_names(lsoas), lsoas["reach_text"])])
+            tooltip_html(("LSOA", n), *c, ("Reach", t))
+            for n, c, t in zip(lsoa_names(lsoas), context, lsoas["reach_text"], strict=True)])
         styles: Styles = {b: {"color": "#ffffff", "weight": 0.6, "fillColor": c, "fillOpacity": 0.65}
                           for b, c in reach_colours(meeting=options.meeting).items()}
         styles[""] = styles["no data"]
@@ -99,8 +101,9 @@ def _lsoa_layer(m: folium.Map, lsoas: gpd.GeoDataFrame, options: MapOptions) -> 
     group = folium.FeatureGroup(name="Deprivation").add_to(m)
     dec = lsoas["decile"].to_numpy(dtype="float64")
     keys = np.where(np.isnan(dec), "x", np.nan_to_num(dec).astype(int).astype(str))
-    frame = lsoas.assign(k=keys, tip=[tooltip_html(("LSOA", n), (options.index_label, t))
-                                      for n, t in zip(lsoa_names(lsoas), lsoas["decile_text"])])
+    frame = lsoas.assign(k=keys, tip=[
+        tooltip_html(("LSOA", n), *c, (options.index_label, t))
+        for n, c, t in zip(lsoa_names(lsoas), context, lsoas["decile_text"], strict=True)])
     palette = decile_colours(meeting=options.meeting)
     styles = {str(d): {"color": "#ffffff", "weight": 0.6, "fillColor": palette[d - 1],
                        "fillOpacity": 0.6 if options.meeting else 0.7} for d in range(1, 11)}
@@ -223,7 +226,7 @@ def build_map(
     m = base_map(roads, wards, options=options)
     show = options.show
     if "deprivation" in show:
-        _lsoa_layer(m, lsoas, options)
+        _lsoa_layer(m, lsoas, wards, options)
     if roads is not None and "engagement" in show and len(roads):
         _road_layer(m, roads, options)
     # Ward outlines and labels are drawn above LSOAs and roads so names stay readable.

@@ -21,6 +21,7 @@ import shapely
 from shapely.errors import GEOSException
 
 from geo.model import VENUE_KINDS
+from geo.out.labels import Pair, lsoa_context
 from geo.out.mapview import FastGeoJson, MapOptions, base_map, round_coords, tooltip_html, ward_layers
 from geo.plan.caseload import caseload_text
 from geo.plan.hubs import HUB, NONE, SATELLITE, HubPlan
@@ -120,24 +121,25 @@ def _markers(sites: list[dict[str, Any]], crs: Any, *, size: int, name: str) -> 
                        div_class="pw-site-icon", div_size=(size, size), div_anchor=(0, 0), name=name)
 
 
-def _hub_tips(plan: HubPlan, row: pd.DataFrame, names: dict[str, str]) -> list[str]:
+def _hub_tips(plan: HubPlan, row: pd.DataFrame, names: dict[str, str], context: list[tuple[Pair, Pair]]
+              ) -> list[str]:
     est = " (estimate)" if plan.estimate else ""
 
     def when(mn: float) -> str:
         return f"{mn:.0f} min{est}" if np.isfinite(mn) else f"more than {plan.settings.budget_min:g} min"
 
     tips = []
-    for _, r in row.iterrows():
+    for (_, r), c in zip(row.iterrows(), context, strict=True):
         nm = r["lsoa_name"] if pd.notna(r["lsoa_name"]) else r["lsoa_code"]
         s, v = r["served_by"], r["site"]
         if s == NONE:
             near = (f"{names.get(str(r['nearest_hub']), r['nearest_hub'])}, {when(r['nearest_hub_minutes'])}"
                     if pd.notna(r["nearest_hub"]) else f"none within {plan.horizon_min:g} min")
-            tips.append(tooltip_html(("LSOA", nm), ("Served by", "no hub or satellite (uncovered)"),
+            tips.append(tooltip_html(("LSOA", nm), *c, ("Served by", "no hub or satellite (uncovered)"),
                                      ("Nearest hub", near), ("Need", f"{r['need']:,.0f}")))
         else:
             by = f"{'hub' if s == HUB else 'satellite'} {names.get(str(v), v)}"
-            tips.append(tooltip_html(("LSOA", nm), ("Served by", by),
+            tips.append(tooltip_html(("LSOA", nm), *c, ("Served by", by),
                                      ("Travel", when(r["minutes"])), ("Need", f"{r['need']:,.0f}")))
     return tips
 
@@ -158,7 +160,7 @@ def hub_map(plan: HubPlan, *, lsoas_web: gpd.GeoDataFrame, wards_web: gpd.GeoDat
     served = row["served_by"].to_numpy()
     keys = [("x" if s == NONE else f"{'h' if s == HUB else 's'}{colours.get(str(v), 0)}")
             for s, v in zip(served, site, strict=True)]
-    frame = web.assign(k=keys, tip=_hub_tips(plan, row, names), site=site)
+    frame = web.assign(k=keys, tip=_hub_tips(plan, row, names, lsoa_context(web, wards_web)), site=site)
     styles: dict[str, Style] = {}
     for i, c in enumerate(CATEGORY_COLOURS):
         styles[f"h{i}"] = {"color": "#ffffff", "weight": 0.6, "fillColor": c, "fillOpacity": 0.6}
@@ -214,10 +216,10 @@ def patch_map(plan: PatchPlan, table: pd.DataFrame, per_lsoa: pd.DataFrame, *,
     colours = colour_groups(per_lsoa["patch"].tolist(), adjacency)
     names = (web["lsoa_name"].fillna(web["lsoa_code"]) if "lsoa_name" in web.columns else web["lsoa_code"]).to_numpy()
     est = " (estimate)" if row["estimate"].any() else ""
-    tips = [tooltip_html(("LSOA", n), ("Patch", p), ("Expected caseload", caseload_text(c, observed=observed)),
+    tips = [tooltip_html(("LSOA", n), *ctx, ("Patch", p), ("Expected caseload", caseload_text(c, observed=observed)),
                          ("From the base", f"{t:.0f} min walk{est}"), *([("", "moved by hand")] if pin else []))
-            for n, p, c, t, pin in zip(names, row["patch"], row["caseload"], row["trip_min"], row["pinned"],
-                                       strict=True)]
+            for n, ctx, p, c, t, pin in zip(names, lsoa_context(web, wards_web), row["patch"], row["caseload"],
+                                            row["trip_min"], row["pinned"], strict=True)]
     keys = [f"{colours.get(str(p), 0)}{'p' if pin else ''}" for p, pin in zip(row["patch"], row["pinned"], strict=True)]
     frame = web.assign(k=keys, tip=tips, patch=row["patch"].to_numpy())
     styles: dict[str, Style] = {}

@@ -1,7 +1,9 @@
 """The map as a PNG image, drawn by headless Chromium (Debian's `chromium`, driven by Playwright).
 
 The browser is a scratch resource: started for one image, refused every network request (the page
-from `geo.out.offline_html.standalone_html` needs none), and closed before returning.
+from `geo.out.offline_html.standalone_html` needs none), and closed before returning. The image is a
+picture of that page as it prints (`image_page`): no zoom buttons, and the attribution once, in the
+page's footer, not again in Leaflet's control.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import shutil
+
+from geo.out.offline_html import STATIC_CSS
 
 try:  # Playwright is needed only for the image: everything else works without it
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -32,6 +36,15 @@ def png_unavailable_reason() -> str | None:
     if not HAVE_PLAYWRIGHT:
         return "A map image needs the Python package playwright (make setup installs it)."
     return None
+
+
+def image_page(html: str) -> str:
+    """The standalone page as the image draws it: Leaflet's canvas renderer (headless Chromium, with
+    software compositing, leaves part of a large SVG overlay unpainted in screenshots, seen at
+    1600x1000; the canvas renderer draws it all), and `STATIC_CSS` (no zoom buttons; the attribution
+    only in the footer)."""
+    text = html.replace('"preferCanvas": false', '"preferCanvas": true')
+    return text.replace("</head>", f"<style>{STATIC_CSS}</style></head>", 1)
 
 
 def _render_png(html: str, width: int, height: int, scale: float, timeout_ms: int, executable: str) -> bytes:
@@ -75,11 +88,8 @@ def html_to_png(html: bytes, *, width: int = 1600, height: int = 1000, scale: fl
     if reason or not exe:
         raise PngUnavailable(reason or "Chromium not found")
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        # Leaflet's SVG renderer: headless Chromium (software compositing) leaves part of a large
-        # SVG overlay unpainted in screenshots (seen at 1600x1000 here); the canvas renderer draws
-        # it all, so the image is drawn with preferCanvas on (the HTML export itself is unchanged).
-        text = html.decode("utf-8").replace('"preferCanvas": false', '"preferCanvas": true')
-        fut = pool.submit(_render_png, text, width, height, scale, int(timeout_s * 1000), exe)
+        fut = pool.submit(_render_png, image_page(html.decode("utf-8")), width, height, scale,
+                          int(timeout_s * 1000), exe)
         return fut.result(timeout=timeout_s + 30)
 
 

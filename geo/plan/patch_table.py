@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from geo.analyse.gaps import area_of_points
 from geo.analyse.network import RoadGraph, build_graph, geometry_xy
 from geo.assumptions import ReachAssumptions
+from geo.plan import places
 from geo.plan.lsoa_travel import minutes_between
 from geo.plan.need import need_at, need_table
 from geo.plan.patch_plan import PatchPlan, assignment_index, patch_pieces
@@ -37,9 +38,10 @@ def _patch_of(codes: pd.Series, units: PatchUnits, assign: NDArray[np.int64]) ->
     return np.array([assign[pos[str(c)]] if pd.notna(c) and str(c) in pos else -1 for c in codes], dtype="int64")
 
 
-def patch_bases(units: PatchUnits, plan: PatchPlan, venues: gpd.GeoDataFrame | None, lsoas: gpd.GeoDataFrame
-                ) -> pd.DataFrame:
-    """Each patch's worker base (see the module notes). Columns: patch, base, base_kind, venue_id, x, y."""
+def patch_bases(units: PatchUnits, plan: PatchPlan, venues: gpd.GeoDataFrame | None, lsoas: gpd.GeoDataFrame,
+                *, wards: gpd.GeoDataFrame | None = None, roads: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
+    """Each patch's worker base (see the module notes). Columns: patch, base, base_kind, venue_id, x, y.
+    A base that is no venue is named by its ward and nearest road or venue (`places.name_points`)."""
     assign = assignment_index(units, plan.assignment, plan.labels)
     w = units.caseload + 0.1 * max(float(units.caseload.mean()), 1e-9)
     vpatch = np.full(0, -1)
@@ -68,7 +70,9 @@ def patch_bases(units: PatchUnits, plan: PatchPlan, venues: gpd.GeoDataFrame | N
         else:
             cost = (np.hypot(pts[:, None, 0] - pts[None, :, 0], pts[:, None, 1] - pts[None, :, 1]) * w[idx]).sum(1)
             j = idx[int(np.argmin(cost))]
-            rows.append({"patch": label, "base": f"centre of {units.codes[j]} (no venue in the patch)",
+            spot = (places.name_points(gpd.GeoSeries([shapely.Point(units.xy[j])], crs=27700), wards=wards,
+                                       roads=roads, venues=venues)[0] + ", " if wards is not None else "")
+            rows.append({"patch": label, "base": f"{spot}centre of {units.codes[j]} (no venue in the patch)",
                          "base_kind": "", "venue_id": None, "x": units.xy[j, 0], "y": units.xy[j, 1]})
     return pd.DataFrame(rows)
 
@@ -87,7 +91,7 @@ def _named_roads(units: PatchUnits, assign: NDArray[np.int64], n_patches: int, l
 def patch_table(units: PatchUnits, plan: PatchPlan, *, lsoas: gpd.GeoDataFrame, assumptions: ReachAssumptions,
                 venues: gpd.GeoDataFrame | None = None, roads: gpd.GeoDataFrame | None = None,
                 graph: RoadGraph | None = None, road_keys: pd.Series | None = None,
-                index: str = "imd") -> tuple[pd.DataFrame, pd.DataFrame]:
+                index: str = "imd", wards: gpd.GeoDataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per patch: lsoas, caseload, workers (caseload ÷ caseload a worker), within_bounds, need, working_age,
     roads (named roads, by segment midpoint), venues, base, longest_trip_min, mean_trip_min, estimate,
     pieces, locked. Also per LSOA: lsoa_code, patch, caseload, trip_min, estimate."""
@@ -96,7 +100,7 @@ def patch_table(units: PatchUnits, plan: PatchPlan, *, lsoas: gpd.GeoDataFrame, 
     n_p = len(labels)
     cl = units.caseload
     nd, wa = need_at(need_table(lsoas, index=index), list(units.codes))
-    bases = patch_bases(units, plan, venues, lsoas)
+    bases = patch_bases(units, plan, venues, lsoas, wards=wards, roads=roads)
     if graph is None and roads is not None and len(roads):
         graph = build_graph(roads)
     bxy = bases[["x", "y"]].to_numpy(dtype="float64")

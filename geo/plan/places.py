@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -328,4 +329,136 @@ def place_units(found: gpd.GeoDataFrame, lu: LotUnits, *, boundary_year: str) ->
         if not codes:
             codes = list(lsoas_within(found.loc[[idx]], lu.units, code_col="code").get(row["query"], ()))
         out.append((str(row["query"]), codes))
+    return out
+
+
+# ---- naming points and areas on the ground ------------------------------------------------------------
+Geo = TypeVar("Geo", gpd.GeoDataFrame, gpd.GeoSeries)
+#: A named road this close (metres) names a point ("near Wellington Road") ...
+ROAD_NEAR_M = 300.0
+#: ... else a venue this close does ("400 m from Bilston Library").
+VENUE_NEAR_M = 1_500.0
+
+
+def _metres(frame: Geo) -> Geo:
+    """`frame` in EPSG:27700 (metres); a frame with no CRS is taken to be in it already."""
+    if frame.crs is not None and frame.crs.to_epsg() != 27700:
+        return frame.to_crs(27700)
+    return frame
+
+
+def lsoa_ward_names(lsoas: gpd.GeoDataFrame, wards: gpd.GeoDataFrame) -> pd.Series:
+    """The name of the ward each small area lies in (index: `lsoa_code`; "" where none does): from the
+    area's `ward_code` where the wards know it, else the ward holding its representative point."""
+    names = dict(zip(wards["ward_code"].astype(str), wards["ward_name"].astype(str)))
+    codes = lsoas["lsoa_code"].astype(str).tolist()
+    found = [""] * len(codes)
+    if "ward_code" in lsoas.columns:
+        found = [names.get(str(c), "") if pd.notna(c) else "" for c in lsoas["ward_code"]]
+    todo = [i for i, name in enumerate(found) if not name]
+    if todo and len(wards):
+        fit = best_fit(_metres(lsoas.iloc[todo]), _metres(wards), unit_col="ward_name")
+        for i, name in zip(todo, fit.fillna("").astype(str), strict=True):
+            found[i] = name
+    return pd.Series(found, index=pd.Index(codes, name="lsoa_code"), dtype=object)
+
+
+def _distance_text(d: float) -> str:
+    if d < 1_000:
+        return f"{max(50, round(d / 50.0) * 50)} m"
+    return f"{d / 1_000:.1f} km"
+
+
+def _nearest(points: gpd.GeoSeries, frame: gpd.GeoDataFrame | None, max_m: float) -> tuple[list[str], list[float]]:
+    """The `name` of the nearest feature of `frame` within `max_m` of each point ("" where none is), and
+    its distance in metres."""
+    n = len(points)
+    if frame is None or not len(frame) or "name" not in frame.columns:
+        return [""] * n, [np.inf] * n
+    named = frame[pd.Series(frame["name"]).astype("string").str.strip().fillna("").to_numpy() != ""]
+    if not len(named):
+        return [""] * n, [np.inf] * n
+    tree = shapely.STRtree(np.asarray(named.geometry.values))
+    pts = np.asarray(points.values)
+    (i_pt, i_feat), dist = tree.query_nearest(pts, max_distance=max_m, return_distance=True, all_matches=False)
+    names, dists = [""] * n, [np.inf] * n
+    label = pd.Series(named["name"]).astype(str).str.strip().to_numpy()
+    for p, f, d in zip(i_pt, i_feat, dist, strict=True):
+        names[int(p)], dists[int(p)] = str(label[int(f)]), float(d)
+    return names, dists
+
+
+def name_points(points: gpd.GeoSeries, *, wards: gpd.GeoDataFrame, roads: gpd.GeoDataFrame | None = None,
+                venues: gpd.GeoDataFrame | None = None, road_m: float = ROAD_NEAR_M,
+                venue_m: float = VENUE_NEAR_M) -> list[str]:
+    """A name for each point that a person can find on the ground: its ward (`ward_name`; outside every
+    ward, "near" the nearest one) and the nearest named road within `road_m` metres ("Bilston South, near
+    Wellington Road"), else the nearest venue within `venue_m` ("Bilston South, 400 m from Bilston
+    Library"), else the ward alone. Layers in any CRS (distances are worked out in EPSG:27700)."""
+    pts = _metres(points)
+    w = _metres(wards)
+    if len(w):
+        (i_pt, i_ward), dist = shapely.STRtree(np.asarray(w.geometry.values)).query_nearest(
+            np.asarray(pts.values), return_distance=True, all_matches=False)
+        ward_of = dict(zip(i_pt.tolist(), zip(i_ward.tolist(), dist.tolist(), strict=True), strict=True))
+    else:
+        ward_of = {}
+    ward_names = w["ward_name"].astype(str).to_numpy() if len(w) else np.array([], dtype=object)
+    road, _ = _nearest(pts, _metres(roads) if roads is not None else None, road_m)
+    venue, venue_d = _nearest(pts, _metres(venues) if venues is not None else None, venue_m)
+    out = []
+    for i in range(len(pts)):
+        where = ""
+        if i in ward_of:
+            j, d = ward_of[i]
+            where = str(ward_names[j]) if d < 1e-3 else f"near {ward_names[j]}"  # within 1 mm: in it
+        if road[i]:
+            there = f"near {road[i]}"
+        elif venue[i]:
+            there = f"at {venue[i]}" if venue_d[i] < 50 else f"{_distance_text(venue_d[i])} from {venue[i]}"
+        else:
+            there = ""
+        out.append(", ".join(t for t in (where, there) if t) or "outside the wards")
+    return out
+
+
+def _join_names(names: Sequence[str]) -> str:
+    if len(names) <= 2:
+        return " and ".join(names)
+    return f"{names[0]}, {names[1]} and {len(names) - 2} more"
+
+
+def name_areas(groups: Sequence[Sequence[str]], *, lsoas: gpd.GeoDataFrame, wards: gpd.GeoDataFrame,
+               roads: gpd.GeoDataFrame | None = None, venues: gpd.GeoDataFrame | None = None) -> list[str]:
+    """A name for each group of small areas (codes of `lsoas`' `lsoa_code`, such as an uncovered
+    pocket): the wards its areas lie in, most areas first ("Bilston South and Bilston North", "A, B and 2
+    more"), then the nearest named road or venue to its middle (a point inside the group), as
+    `name_points` says it: "Bilston South, near Wellington Road". Codes not in `lsoas` are skipped; a
+    group with none reads "not on the map"."""
+    frame = _metres(lsoas)
+    frame = frame.assign(lsoa_code=frame["lsoa_code"].astype(str))
+    ward_of = lsoa_ward_names(frame, wards)
+    by_code = frame.set_index("lsoa_code")
+    middles: list[shapely.Geometry] = []
+    ward_lists: list[list[str]] = []
+    valid: list[bool] = []
+    for group in groups:
+        codes = [str(c) for c in group if str(c) in by_code.index]
+        valid.append(bool(codes))
+        if not codes:
+            ward_lists.append([])
+            middles.append(shapely.Point())
+            continue
+        counts = ward_of.reindex(codes).replace("", np.nan).dropna().value_counts(sort=False)
+        ward_lists.append(sorted(counts.index, key=lambda n: (-int(counts[n]), str(n))))
+        shapes = np.asarray(by_code.geometry.loc[codes].values)
+        middles.append(shapely.point_on_surface(shapely.union_all(shapes)))
+    pts = gpd.GeoSeries(middles, crs=frame.crs)
+    ok = np.flatnonzero(valid)
+    there = name_points(gpd.GeoSeries(pts.iloc[ok]), wards=wards.iloc[0:0], roads=roads,
+                        venues=venues) if len(ok) else []
+    out = ["not on the map"] * len(groups)
+    for k, i in enumerate(ok):
+        near = there[k] if there[k] != "outside the wards" else ""
+        out[i] = ", ".join(t for t in (_join_names(ward_lists[i]), near) if t) or "outside the wards"
     return out
